@@ -1,0 +1,193 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { Flavor } from "../flavors/generations";
+import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../flavors/names";
+import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement } from "../plan/enablement-plan";
+import { DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs } from "../plan/inputs";
+import { ioRestartStatements } from "../plan/replica-statements";
+import { applyStatements } from "../sql/apply";
+import { semisyncError } from "../sql/errors";
+import { ObservedState } from "../sql/observe";
+import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
+import { connectionChanged, identityChanged } from "./diff-helpers";
+import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
+
+export interface EnablementOutputs extends EnablementInputs {
+  activeTerminology: ResolvedTerminology;
+  /** Whether `…_enabled` is ON on the server, as last observed. */
+  enabledOnServer: boolean;
+  /** The settings as the server reports them, by input name. */
+  effective: SemisyncSettings;
+  /** `Rpl_semi_sync_*_status`: ON while semisync is operating. */
+  semisyncStatus: string;
+  /** Source: `Rpl_semi_sync_*_clients`, the connected semisync replicas. */
+  clients?: number;
+  /** `[mysqld]` lines that make this state survive a restart without SET PERSIST. */
+  optionFileLines: string[];
+  managedSettings: SettingKey[];
+  serverVersion: string;
+  serverFlavor: string;
+  providerVersion: string;
+}
+
+function desiredOf(inputs: EnablementInputs): EnablementDesired {
+  const settings: SemisyncSettings = {};
+  for (const spec of SETTING_SPECS) if (inputs[spec.key] !== undefined) (settings as Record<string, unknown>)[spec.key] = inputs[spec.key];
+  return {
+    role: inputs.role,
+    enabled: inputs.enabled ?? true,
+    settings,
+    persist: inputs.persist ?? false,
+    restartIoThread: inputs.restartIoThread ?? true,
+  };
+}
+
+function previousOf(olds: EnablementOutputs | undefined): EnablementPrevious | undefined {
+  return olds ? { managedSettings: olds.managedSettings ?? [], persisted: olds.persist ?? false } : undefined;
+}
+
+async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Promise<EnablementOutputs> {
+  return onServer(inputs.connection, inputs.password, async (ctx) => {
+    const flavor = ctx.detected.flavor;
+    const desired = desiredOf(inputs);
+    const observed = await ctx.observe({ channels: inputs.role === "replica" });
+    const plan = planEnablement(desired, observed, flavor, previousOf(olds));
+    await applyStatements(ctx.session, plan.statements, flavor);
+    const after = await verify(ctx, inputs, desired, plan);
+    return outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
+  });
+}
+
+/**
+ * Reads the server back. The source's `…_enabled` flips back to OFF silently when its ACK thread
+ * cannot start; a replica registers as semisync only once its IO thread has reconnected.
+ */
+async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: EnablementDesired, plan: EnablementPlan): Promise<ObservedState> {
+  const enabledName = enabledVariable(plan.terminology, inputs.role);
+  const statusName = sideNames(plan.terminology, inputs.role).statusVariable;
+  const timeoutMs = inputs.replicaStatusTimeoutMs ?? DEFAULT_REPLICA_STATUS_TIMEOUT_MS;
+  const settled = await pollUntil(plan.expectReplicaStatus ? timeoutMs : 0, 250, async () => {
+    const observed = await ctx.observe();
+    const statusOk = !plan.expectReplicaStatus || (observed.status[statusName] ?? "OFF").toUpperCase() === plan.expectReplicaStatus;
+    return isOn(observed.variables[enabledName]) === desired.enabled && statusOk ? observed : undefined;
+  });
+  if (settled) return settled;
+  const observed = await ctx.observe({ channels: inputs.role === "replica" });
+  await rollBack(ctx, plan, ctx.detected.flavor);
+  if (isOn(observed.variables[enabledName]) !== desired.enabled) {
+    throw semisyncError(ctx.session.server, `${enabledName} reads ${observed.variables[enabledName]} after setting it; the changes were undone.`, {
+      fix: "read the server's error log (the semisync ACK receiver thread may have failed to start).",
+    });
+  }
+  const ioError = observed.channels?.[0]?.lastIoError;
+  throw semisyncError(
+    ctx.session.server,
+    `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}; the changes were undone.`,
+    {
+      fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
+    },
+  );
+}
+
+async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor: Flavor): Promise<void> {
+  for (const statement of [...plan.statements].reverse()) {
+    for (const sql of statement.undo ?? []) await ctx.session.query(sql).catch(() => undefined);
+  }
+  if (plan.expectReplicaStatus) {
+    for (const statement of ioRestartStatements(flavor)) await ctx.session.query(statement.sql).catch(() => undefined);
+  }
+}
+
+function outputsOf(
+  inputs: EnablementInputs,
+  observed: ObservedState,
+  terminology: ResolvedTerminology,
+  optionFileLines: string[],
+  ctx: ServerContext,
+): EnablementOutputs {
+  const role = inputs.role;
+  const names = sideNames(terminology, role);
+  const effective: SemisyncSettings = {};
+  for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(role))) {
+    const raw = observed.variables[variableName(terminology, role, spec.suffix[terminology])];
+    if (raw === undefined) continue;
+    const value = spec.kind === "bool" ? isOn(raw) : spec.kind === "enum" ? raw.toUpperCase() : Number(raw);
+    (effective as Record<string, unknown>)[spec.key] = value;
+  }
+  const outputs: EnablementOutputs = {
+    ...inputs,
+    activeTerminology: terminology,
+    enabledOnServer: isOn(observed.variables[enabledVariable(terminology, role)]),
+    effective,
+    semisyncStatus: (observed.status[names.statusVariable] ?? "OFF").toUpperCase(),
+    optionFileLines,
+    managedSettings: SETTING_SPECS.filter((s) => inputs[s.key] !== undefined).map((s) => s.key),
+    serverVersion: ctx.facts.version,
+    serverFlavor: ctx.detected.flavor.id,
+    providerVersion: PROVIDER_VERSION,
+  };
+  if (names.clientsVariable) outputs.clients = Number(observed.status[names.clientsVariable] ?? 0);
+  return outputs;
+}
+
+/** Whether the server, as last observed, differs from what the inputs declare. */
+function drifted(olds: EnablementOutputs, news: EnablementInputs): boolean {
+  const desired = desiredOf(news);
+  if (olds.enabledOnServer !== desired.enabled) return true;
+  if (news.role === "replica" && desired.restartIoThread && (olds.semisyncStatus === "ON") !== desired.enabled) return true;
+  return SETTING_SPECS.some((s) => {
+    const wanted = desired.settings[s.key];
+    return wanted !== undefined && olds.effective?.[s.key] !== undefined && olds.effective[s.key] !== wanted;
+  });
+}
+
+/** `SemisyncEnablement`'s provider: SET GLOBAL (or PERSIST) and the replica IO-thread restart. */
+export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> = {
+  async check(_olds, news) {
+    return { inputs: news, failures: checkEnablementInputs(news as unknown as Record<string, unknown>) };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = identityChanged(olds, news, ["role"]);
+    const declared = (i: EnablementInputs) =>
+      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, ...SETTING_SPECS.map((s) => i[s.key])]);
+    const changes =
+      replaces.length > 0 ||
+      declared(olds) !== declared(news) ||
+      connectionChanged(olds, news) ||
+      drifted(olds, news) ||
+      olds.providerVersion !== PROVIDER_VERSION;
+    return { changes, replaces, deleteBeforeReplace: true };
+  },
+
+  async create(inputs) {
+    const outs = await converge(inputs);
+    return { id: resourceId(inputs.connection, "semisync-enablement", inputs.role), outs };
+  },
+
+  async read(id, props) {
+    if (!props) throw new Error(`cannot read ${id}: SemisyncEnablement supports refresh, not import; declare it and let create adopt the server's state`);
+    return onServer(props.connection, props.password, async (ctx) => {
+      const observed = await ctx.observe();
+      const terminology = installedTerminology(props.role, observed) ?? props.activeTerminology;
+      const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
+      outs.managedSettings = props.managedSettings ?? outs.managedSettings;
+      outs.providerVersion = props.providerVersion;
+      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, managedSettings: _m, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
+      return { id, props: outs, inputs: inputs as EnablementOutputs };
+    });
+  },
+
+  async update(_id, olds, news) {
+    return { outs: await converge(news, olds) };
+  },
+
+  async delete(_id, props) {
+    await onServer(props.connection, props.password, async (ctx) => {
+      const observed = await ctx.observe({ channels: props.role === "replica" });
+      if (!installedTerminology(props.role, observed)) return; // the plugin is gone, and with it every setting
+      const desired: EnablementDesired = { role: props.role, enabled: false, settings: {}, persist: false, restartIoThread: props.restartIoThread ?? true };
+      const plan = planEnablement(desired, observed, ctx.detected.flavor, previousOf(props));
+      await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+    });
+  },
+};

@@ -1,0 +1,7 @@
+export { SemisyncPlugin, SemisyncPluginArgs } from "./resources/semisync-plugin";
+export { SemisyncEnablement, SemisyncEnablementArgs } from "./resources/semisync-enablement";
+export { ConnectionArgs } from "./resources/connection-args";
+export { Role, Terminology, WaitPoint, TlsOptions, SemisyncSettings } from "./types";
+export { SemisyncError, isSemisyncError } from "./sql/errors";
+export { semisyncPluginProvider } from "./crud/plugin-provider";
+export { semisyncEnablementProvider } from "./crud/enablement-provider";

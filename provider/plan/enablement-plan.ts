@@ -1,0 +1,182 @@
+import { describeFlavor } from "../flavors/detect";
+import { Flavor } from "../flavors/generations";
+import { SETTING_SPECS, SettingSpec, enabledVariable, sideNames, variableName } from "../flavors/names";
+import { ObservedState, ReplicationChannel } from "../sql/observe";
+import { ResolvedTerminology, Role, SemisyncSettings, SettingKey, Statement } from "../types";
+import { planError } from "./plan-error";
+import { ioRestartStatements } from "./replica-statements";
+
+export interface EnablementDesired {
+  role: Role;
+  enabled: boolean;
+  settings: SemisyncSettings;
+  persist: boolean;
+  restartIoThread: boolean;
+}
+
+/** What the previous deployment managed, so what it no longer declares is restored. */
+export interface EnablementPrevious {
+  managedSettings: SettingKey[];
+  persisted: boolean;
+}
+
+export interface EnablementPlan {
+  terminology: ResolvedTerminology;
+  statements: Statement[];
+  /** Replica: the semisync status the IO restart must lead to. */
+  expectReplicaStatus?: "ON" | "OFF";
+  /** `[mysqld]` option-file lines that make the declared state survive a restart. */
+  optionFileLines: string[];
+}
+
+/** The terminology of the plugin installed for `role`, read from which variables exist. */
+export function installedTerminology(role: Role, observed: ObservedState): ResolvedTerminology | undefined {
+  return (["modern", "legacy"] as const).find((t) => enabledVariable(t, role) in observed.variables);
+}
+
+export function planEnablement(
+  desired: EnablementDesired,
+  observed: ObservedState,
+  flavor: Flavor,
+  previous?: EnablementPrevious,
+): EnablementPlan {
+  const { role } = desired;
+  const terminology = installedTerminology(role, observed);
+  if (!terminology) {
+    throw planError(
+      `the semisync ${role} plugin is not installed, so there is no ${enabledVariable(flavor.terminologies[0], role)} to set.`,
+      `declare a SemisyncPlugin with role "${role}" for this server and pass it in the enablement's dependsOn.`,
+    );
+  }
+  const unsupported = SETTING_SPECS.filter((s) => desired.settings[s.key] !== undefined && !supports(flavor, s));
+  if (unsupported.length > 0) {
+    throw planError(
+      `${unsupported.map((s) => s.key).join(", ")} has no variable on ${describeFlavor(flavor)}.`,
+      `remove ${unsupported.map((s) => s.key).join(", ")} from this server's settings.`,
+    );
+  }
+  const misplaced = SETTING_SPECS.filter((s) => desired.settings[s.key] !== undefined && !s.roles.includes(role));
+  if (misplaced.length > 0) {
+    throw planError(
+      `${misplaced.map((s) => s.key).join(", ")} applies to a source only, and this enablement has role "${role}".`,
+      `move ${misplaced.map((s) => s.key).join(", ")} to the source's enablement.`,
+    );
+  }
+  if (desired.persist && !flavor.supportsPersist) {
+    throw planError(
+      `SET PERSIST does not exist on ${describeFlavor(flavor)}.`,
+      `set persist to false and add these lines to the [mysqld] section of the server's option file: ${optionFileLines(desired, terminology).join("; ")}`,
+    );
+  }
+  const replicaStatusNow = role === "replica" && isOn(observed.status[sideNames(terminology, role).statusVariable]);
+  const restartIo = role === "replica" && desired.restartIoThread && replicaStatusNow !== desired.enabled;
+  // Disabling a replica whose IO thread is not semisync needs no running replication.
+  if (role === "replica" && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
+
+  const write = desired.persist ? "SET PERSIST" : "SET GLOBAL";
+  const statements: Statement[] = [];
+  for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(role) && supports(flavor, s))) {
+    const name = variableName(terminology, role, spec.suffix[terminology]);
+    const current = observed.variables[name];
+    const wanted = desired.settings[spec.key];
+    if (wanted !== undefined) {
+      const sqlValue = toSqlValue(spec, wanted);
+      const drifted = !sameValue(spec, current, wanted);
+      const notPersisted = desired.persist && !sameValue(spec, observed.persisted?.[name], wanted);
+      if (drifted || notPersisted) {
+        statements.push({ sql: `${write} ${name} = ${sqlValue}`, purpose: `set ${spec.key} (${spec.label})`, undo: restore(name, current) });
+      }
+    } else if (previous?.managedSettings.includes(spec.key)) {
+      statements.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
+    }
+    if (previous?.persisted && !desired.persist && observed.persisted && name in observed.persisted) {
+      statements.push({ sql: `RESET PERSIST IF EXISTS ${name}`, purpose: `stop persisting ${name}` });
+    }
+  }
+
+  const enabledName = enabledVariable(terminology, role);
+  const enabledNow = isOn(observed.variables[enabledName]);
+  const enabledPersisted = observed.persisted?.[enabledName];
+  if (enabledNow !== desired.enabled || (desired.persist && (enabledPersisted === undefined || isOn(enabledPersisted) !== desired.enabled))) {
+    statements.push({
+      sql: `${write} ${enabledName} = ${desired.enabled ? "ON" : "OFF"}`,
+      purpose: `${desired.enabled ? "enable" : "disable"} semisync on the ${role}`,
+      undo: [`SET GLOBAL ${enabledName} = ${enabledNow ? "ON" : "OFF"}`],
+    });
+  }
+  if (previous?.persisted && !desired.persist && observed.persisted && enabledName in observed.persisted) {
+    statements.push({ sql: `RESET PERSIST IF EXISTS ${enabledName}`, purpose: `stop persisting ${enabledName}` });
+  }
+
+  let expectReplicaStatus: "ON" | "OFF" | undefined;
+  if (restartIo) {
+    const [stop, start] = ioRestartStatements(flavor);
+    statements.push({ ...stop, undo: [start.sql] }, start);
+    expectReplicaStatus = desired.enabled ? "ON" : "OFF";
+  }
+  return { terminology, statements, expectReplicaStatus, optionFileLines: optionFileLines(desired, terminology) };
+}
+
+function supports(flavor: Flavor, spec: SettingSpec): boolean {
+  return spec.key !== "waitForReplicaCount" || flavor.supportsWaitForReplicaCount;
+}
+
+/** A replica needs exactly the default channel, with its IO thread running. */
+function checkReplicaChannels(channels: ReplicationChannel[]): void {
+  if (channels.length === 0) {
+    throw planError(
+      "replication is not configured on this server, so it cannot be a semisync replica.",
+      "configure replication first (CHANGE REPLICATION SOURCE TO … / CHANGE MASTER TO …; START REPLICA), or use role \"source\".",
+    );
+  }
+  if (channels.length > 1 || channels[0].name !== "") {
+    throw planError(
+      `semisync works only on the default replication channel, and this server has ${channels.map((c) => `'${c.name}'`).join(", ")}.`,
+      "use a single, default replication channel on semisync replicas.",
+    );
+  }
+  const channel = channels[0];
+  if (channel.ioRunning.toUpperCase() === "NO") {
+    throw planError(
+      `the replication IO thread is not running${channel.lastIoError ? ` (last error: ${channel.lastIoError})` : ""}.`,
+      "start replication (START REPLICA) and make sure it reaches the source, then run again.",
+    );
+  }
+}
+
+export function isOn(value: string | undefined): boolean {
+  return value !== undefined && ["ON", "1", "YES", "TRUE"].includes(value.toUpperCase());
+}
+
+function sameValue(spec: SettingSpec, current: string | undefined, wanted: number | boolean | string): boolean {
+  if (current === undefined) return false;
+  if (spec.kind === "bool") return isOn(current) === wanted;
+  if (spec.kind === "enum") return current.toUpperCase() === String(wanted).toUpperCase();
+  return current === String(wanted);
+}
+
+/** Values reach SQL only after validation, and only as integers or fixed keywords. */
+function toSqlValue(spec: SettingSpec, value: number | boolean | string): string {
+  if (spec.kind === "bool") return value ? "ON" : "OFF";
+  if (spec.kind === "enum") {
+    const keyword = String(value).toUpperCase();
+    if (!spec.allowed?.includes(keyword)) throw new Error(`invalid ${spec.key} ${String(value)}`);
+    return keyword;
+  }
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) throw new Error(`invalid ${spec.key} ${String(value)}`);
+  return String(value);
+}
+
+function restore(name: string, current: string | undefined): string[] | undefined {
+  if (current === undefined) return undefined;
+  return [`SET GLOBAL ${name} = ${/^\d+$/.test(current) ? current : /^[A-Z_]+$/i.test(current) ? current.toUpperCase() : "DEFAULT"}`];
+}
+
+function optionFileLines(desired: EnablementDesired, terminology: ResolvedTerminology): string[] {
+  const lines = [`${enabledVariable(terminology, desired.role)}=${desired.enabled ? "ON" : "OFF"}`];
+  for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(desired.role))) {
+    const wanted = desired.settings[spec.key];
+    if (wanted !== undefined) lines.push(`${variableName(terminology, desired.role, spec.suffix[terminology])}=${toSqlValue(spec, wanted)}`);
+  }
+  return lines;
+}

@@ -1,0 +1,127 @@
+import { SETTING_SPECS } from "../flavors/names";
+import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, Terminology, TlsOptions } from "../types";
+
+/** The connection as the provider methods receive it: resolved, password kept apart. */
+export interface ConnectionInputs {
+  host: string;
+  port?: number;
+  user: string;
+  tls?: TlsOptions;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+export interface PluginInputs {
+  connection: ConnectionInputs;
+  password?: string;
+  role: Role;
+  terminology?: Terminology;
+}
+
+export interface EnablementInputs extends SemisyncSettings {
+  connection: ConnectionInputs;
+  password?: string;
+  role: Role;
+  enabled?: boolean;
+  persist?: boolean;
+  restartIoThread?: boolean;
+  replicaStatusTimeoutMs?: number;
+}
+
+export interface InputFailure {
+  property: string;
+  reason: string;
+}
+
+export const DEFAULT_PORT = 3306;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+export const DEFAULT_REPLICA_STATUS_TIMEOUT_MS = 15_000;
+
+/** The engine passes this string for values not known until apply (pulumi/pulumi#6310). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const isUnknown = (v: unknown) => v === UNKNOWN;
+
+export function connectionSettings(c: ConnectionInputs): ConnectionSettings {
+  return {
+    host: c.host,
+    port: c.port ?? DEFAULT_PORT,
+    user: c.user,
+    tls: c.tls,
+    connectTimeoutMs: c.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: c.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+function checkInteger(failures: InputFailure[], property: string, value: unknown, min: number, max: number, what: string) {
+  if (value === undefined || isUnknown(value)) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    failures.push({ property, reason: `${what} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}` });
+  }
+}
+
+function checkBoolean(failures: InputFailure[], property: string, value: unknown) {
+  if (value === undefined || isUnknown(value)) return;
+  if (typeof value !== "boolean") failures.push({ property, reason: `${property} must be true or false, got ${JSON.stringify(value)}` });
+}
+
+function checkOneOf(failures: InputFailure[], property: string, value: unknown, allowed: readonly string[], required: boolean) {
+  if (isUnknown(value)) return;
+  if (value === undefined) {
+    if (required) failures.push({ property, reason: `${property} is required: one of ${allowed.map((a) => `"${a}"`).join(", ")}` });
+    return;
+  }
+  if (typeof value !== "string" || !allowed.includes(value)) {
+    failures.push({ property, reason: `${property} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(value)}` });
+  }
+}
+
+export function checkConnection(connection: unknown): InputFailure[] {
+  const failures: InputFailure[] = [];
+  if (isUnknown(connection)) return failures;
+  if (typeof connection !== "object" || connection === null) {
+    return [{ property: "connection", reason: "connection is required: { host, port?, user, password? }" }];
+  }
+  const c = connection as Record<string, unknown>;
+  for (const key of ["host", "user"]) {
+    const v = c[key];
+    if (isUnknown(v)) continue;
+    if (typeof v !== "string" || v.trim() === "") failures.push({ property: `connection.${key}`, reason: `connection.${key} is required and must be a non-empty string` });
+    else if (/[\s'"`;\\]|\u0000/.test(v) && key === "host") failures.push({ property: "connection.host", reason: `connection.host ${JSON.stringify(v)} is not a host name or address` });
+  }
+  checkInteger(failures, "connection.port", c.port, 1, 65_535, "connection.port");
+  checkInteger(failures, "connection.connectTimeoutMs", c.connectTimeoutMs, 1, 600_000, "connection.connectTimeoutMs");
+  checkInteger(failures, "connection.statementTimeoutMs", c.statementTimeoutMs, 1, 3_600_000, "connection.statementTimeoutMs");
+  return failures;
+}
+
+export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure[] {
+  const failures = checkConnection(inputs.connection);
+  checkOneOf(failures, "role", inputs.role, ROLES, true);
+  checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
+  return failures;
+}
+
+export function checkEnablementInputs(inputs: Record<string, unknown>): InputFailure[] {
+  const failures = checkConnection(inputs.connection);
+  checkOneOf(failures, "role", inputs.role, ROLES, true);
+  for (const key of ["enabled", "persist", "restartIoThread"]) checkBoolean(failures, key, inputs[key]);
+  checkInteger(failures, "replicaStatusTimeoutMs", inputs.replicaStatusTimeoutMs, 0, 600_000, "replicaStatusTimeoutMs");
+  for (const spec of SETTING_SPECS) {
+    const value = inputs[spec.key];
+    if (value === undefined || isUnknown(value)) continue;
+    if (spec.kind === "uint") checkInteger(failures, spec.key, value, spec.min!, spec.max!, spec.key);
+    if (spec.kind === "bool") checkBoolean(failures, spec.key, value);
+    if (spec.kind === "enum") checkOneOf(failures, spec.key, value, spec.allowed as string[], false);
+    if (spec.kind === "bitmask") {
+      const bits = (spec.allowed as number[]).reduce((a, b) => a | b, 0);
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || (value & ~bits) !== 0) {
+        failures.push({ property: spec.key, reason: `${spec.key} must be 0 or a sum of ${(spec.allowed as number[]).join(", ")}, got ${JSON.stringify(value)}` });
+      }
+    }
+    if (inputs.role === "replica" && !spec.roles.includes("replica")) {
+      failures.push({ property: spec.key, reason: `${spec.key} applies to a source only; remove it from this replica's enablement` });
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,100 @@
+import { describeFlavor, resolveTerminology } from "../flavors/detect";
+import { Flavor } from "../flavors/generations";
+import { SideNames, libraryFileName, sideNames, terminologyOfPlugin } from "../flavors/names";
+import { ObservedState } from "../sql/observe";
+import { ResolvedTerminology, Role, Statement, Terminology } from "../types";
+import { planError } from "./plan-error";
+import { ioRestartStatements } from "./replica-statements";
+
+export type PluginPlan =
+  | { kind: "built-in"; terminology: ResolvedTerminology; names: SideNames }
+  | { kind: "adopt"; terminology: ResolvedTerminology; names: SideNames; library: string }
+  | { kind: "install"; terminology: ResolvedTerminology; names: SideNames; library: string; statements: Statement[] };
+
+/** What `create` does to make the plugin of `role` present and ACTIVE. */
+export function planPluginInstall(role: Role, requested: Terminology, observed: ObservedState, flavor: Flavor): PluginPlan {
+  if (flavor.builtIn) {
+    const terminology = resolveTerminology(requested, flavor);
+    return { kind: "built-in", terminology, names: sideNames(terminology, role) };
+  }
+  const installedRows = observed.plugins.filter((p) => terminologyOfPlugin(p.name, role) !== undefined);
+  if (installedRows.length > 1) {
+    throw planError(
+      `both ${installedRows.map((r) => r.name).join(" and ")} are installed; one server cannot run the old and the new ${role} plugin together.`,
+      `uninstall the one you do not want (UNINSTALL PLUGIN ${installedRows[1].name}) and run again.`,
+    );
+  }
+  const installed = installedRows[0];
+  const installedTerminology = installed ? terminologyOfPlugin(installed.name, role) : undefined;
+  const terminology = resolveTerminology(requested, flavor, installedTerminology);
+  const names = sideNames(terminology, role);
+  const library = libraryFileName(names.library, observed.facts.compileOs);
+  if (installed && installed.name !== names.plugin) {
+    throw planError(
+      `${installed.name} is installed, but terminology '${requested}' needs ${names.plugin}; the server refuses both plugins of one side together.`,
+      `set terminology to "automatic" (or "${installedTerminology}") to keep ${installed.name}, or migrate: disable semisync, UNINSTALL PLUGIN ${installed.name}, then run again.`,
+    );
+  }
+  if (installed) {
+    if (installed.status !== "ACTIVE") {
+      throw planError(
+        `${installed.name} is installed but its status is ${installed.status}, not ACTIVE.`,
+        `read the server's error log for why the plugin failed to initialise, then UNINSTALL PLUGIN ${installed.name} and run again.`,
+      );
+    }
+    return { kind: "adopt", terminology, names, library: installed.library ?? library };
+  }
+  if (observed.facts.haveDynamicLoading.toUpperCase() !== "YES") {
+    throw planError(
+      `@@have_dynamic_loading is '${observed.facts.haveDynamicLoading}', so ${describeFlavor(flavor)} cannot load plugins.`,
+      "use a server build with dynamic loading (binary distributions have it), or load the plugin at startup with plugin-load-add.",
+    );
+  }
+  return {
+    kind: "install",
+    terminology,
+    names,
+    library,
+    statements: [
+      {
+        sql: `INSTALL PLUGIN ${names.plugin} SONAME '${library}'`,
+        purpose: `install the ${role} plugin ${names.plugin} from ${library}`,
+        undo: [`UNINSTALL PLUGIN ${names.plugin}`],
+      },
+    ],
+  };
+}
+
+export type PluginRemoval =
+  | { kind: "nothing"; reason: string }
+  | { kind: "uninstall"; statements: Statement[] };
+
+/**
+ * What `delete` does. A replica whose IO thread runs as semisync is refused UNINSTALL (ER 1883),
+ * so its IO thread is stopped around the UNINSTALL; a source with semisync clients is refused
+ * too, and only its replicas can fix that, so that is an error before anything changes.
+ */
+export function planPluginRemoval(role: Role, pluginName: string, observed: ObservedState, flavor: Flavor): PluginRemoval {
+  if (flavor.builtIn) return { kind: "nothing", reason: "semisync is built into this server" };
+  const row = observed.plugins.find((p) => p.name === pluginName);
+  if (!row) return { kind: "nothing", reason: `${pluginName} is not installed` };
+  const names = sideNames(terminologyOfPlugin(pluginName, role) ?? "modern", role);
+  if (role === "source") {
+    const clients = Number(observed.status[names.clientsVariable ?? ""] ?? 0);
+    if (clients > 0) {
+      throw planError(
+        `${pluginName} cannot be uninstalled while ${clients} semisync replica(s) are connected (the server would refuse with error 1883).`,
+        "disable semisync on the replicas first (delete their SemisyncEnablement, which restarts their IO threads), or use SemisyncReplication, which tears down in a safe order.",
+      );
+    }
+    return { kind: "uninstall", statements: [uninstall(pluginName)] };
+  }
+  const semisyncIoRunning = (observed.status[names.statusVariable] ?? "OFF").toUpperCase() === "ON";
+  if (!semisyncIoRunning) return { kind: "uninstall", statements: [uninstall(pluginName)] };
+  const [stop, start] = ioRestartStatements(flavor);
+  return { kind: "uninstall", statements: [{ ...stop, undo: [start.sql] }, uninstall(pluginName), start] };
+}
+
+function uninstall(pluginName: string): Statement {
+  return { sql: `UNINSTALL PLUGIN ${pluginName}`, purpose: `uninstall ${pluginName}` };
+}

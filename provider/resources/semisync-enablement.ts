@@ -1,0 +1,120 @@
+import * as pulumi from "@pulumi/pulumi";
+import { semisyncEnablementProvider } from "../crud/enablement-provider";
+import { ResolvedTerminology, Role, SemisyncSettings, WaitPoint } from "../types";
+import { ConnectionArgs, splitConnection } from "./connection-args";
+
+export interface SemisyncEnablementArgs {
+  /** The server to configure. Changing its host or port replaces the resource. */
+  connection: pulumi.Input<ConnectionArgs>;
+  /** `"source"` or `"replica"`. Changing it replaces the resource. */
+  role: pulumi.Input<Role>;
+  /**
+   * Turns semisync on or off: `rpl_semi_sync_source_enabled` / `rpl_semi_sync_replica_enabled`
+   * (`…_master_enabled` / `…_slave_enabled` with legacy plugins). Defaults to true.
+   */
+  enabled?: pulumi.Input<boolean>;
+  /**
+   * Source only. Milliseconds a commit waits for a replica's acknowledgement before the source
+   * falls back to asynchronous replication: `rpl_semi_sync_source_timeout`. Defaults to leaving
+   * the server's value (10000 on a fresh server); removing it later restores the server default.
+   */
+  timeoutMs?: pulumi.Input<number>;
+  /**
+   * Source only. Acknowledgements each commit waits for, 1 to 65535:
+   * `rpl_semi_sync_source_wait_for_replica_count`. Not on MariaDB. Defaults to leaving the
+   * server's value (1 on a fresh server).
+   */
+  waitForReplicaCount?: pulumi.Input<number>;
+  /**
+   * Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
+   * replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
+   * Defaults to leaving the server's value (ON on a fresh server).
+   */
+  waitNoReplica?: pulumi.Input<boolean>;
+  /**
+   * Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
+   * `"AFTER_COMMIT"`: `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value
+   * (AFTER_SYNC on MySQL, AFTER_COMMIT on MariaDB).
+   */
+  waitPoint?: pulumi.Input<WaitPoint>;
+  /**
+   * Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
+   * `rpl_semi_sync_replica_trace_level`. Defaults to leaving the server's value (32).
+   */
+  traceLevel?: pulumi.Input<number>;
+  /**
+   * Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
+   * resource fails before changing anything and names the option-file lines to use instead
+   * (also in the `optionFileLines` output). Defaults to false (`SET GLOBAL`, lost at restart).
+   */
+  persist?: pulumi.Input<boolean>;
+  /**
+   * Replica only. Restart the replication IO thread (`STOP/START REPLICA IO_THREAD`) so the
+   * replica registers with its source as semisync; without it the change waits for the next
+   * reconnect. Defaults to true.
+   */
+  restartIoThread?: pulumi.Input<boolean>;
+  /**
+   * Replica only. How long to wait, in milliseconds, for `Rpl_semi_sync_replica_status` to reach
+   * the declared state after the IO thread restart before undoing the change. Defaults to 15000.
+   */
+  replicaStatusTimeoutMs?: pulumi.Input<number>;
+}
+
+/**
+ * Switches semisync on (or off) on one server and tunes it with `SET GLOBAL`, in the variable
+ * names of the plugin that is installed. On a replica it restarts the IO thread and waits until
+ * the replica reports semisync ON; if it does not, every change is undone. Delete disables
+ * semisync, restores the settings this resource managed to their defaults and, on a replica,
+ * restarts the IO thread.
+ */
+export class SemisyncEnablement extends pulumi.dynamic.Resource {
+  /** The terminology of the installed plugin: `modern` or `legacy`. */
+  declare readonly activeTerminology: pulumi.Output<ResolvedTerminology>;
+  /** Whether `…_enabled` was ON when last observed. */
+  declare readonly enabledOnServer: pulumi.Output<boolean>;
+  /** Every tunable setting as the server reports it. */
+  declare readonly effective: pulumi.Output<SemisyncSettings>;
+  /** `Rpl_semi_sync_source_status` or `Rpl_semi_sync_replica_status`: ON while semisync operates. */
+  declare readonly semisyncStatus: pulumi.Output<string>;
+  /** Source: connected semisync replicas (`Rpl_semi_sync_source_clients`). */
+  declare readonly clients: pulumi.Output<number | undefined>;
+  /** `[mysqld]` option-file lines that keep this state across restarts. */
+  declare readonly optionFileLines: pulumi.Output<string[]>;
+  declare readonly serverVersion: pulumi.Output<string>;
+  declare readonly serverFlavor: pulumi.Output<string>;
+  declare readonly role: pulumi.Output<Role>;
+
+  constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
+    const { connection, password } = splitConnection(args.connection);
+    super(
+      semisyncEnablementProvider,
+      name,
+      {
+        connection,
+        password,
+        role: args.role,
+        enabled: args.enabled,
+        timeoutMs: args.timeoutMs,
+        waitForReplicaCount: args.waitForReplicaCount,
+        waitNoReplica: args.waitNoReplica,
+        waitPoint: args.waitPoint,
+        traceLevel: args.traceLevel,
+        persist: args.persist,
+        restartIoThread: args.restartIoThread,
+        replicaStatusTimeoutMs: args.replicaStatusTimeoutMs,
+        activeTerminology: undefined,
+        enabledOnServer: undefined,
+        effective: undefined,
+        semisyncStatus: undefined,
+        clients: undefined,
+        optionFileLines: undefined,
+        serverVersion: undefined,
+        serverFlavor: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] },
+      "mysql-semisync",
+      "SemisyncEnablement",
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { semisyncPluginProvider } from "../crud/plugin-provider";
+import { ResolvedTerminology, Role, Terminology } from "../types";
+import { ConnectionArgs, splitConnection } from "./connection-args";
+
+export interface SemisyncPluginArgs {
+  /** The server to install on. Changing its host or port replaces the resource. */
+  connection: pulumi.Input<ConnectionArgs>;
+  /**
+   * `"source"` installs `rpl_semi_sync_source` (`rpl_semi_sync_master` before MySQL 8.0.26),
+   * `"replica"` installs `rpl_semi_sync_replica` (`rpl_semi_sync_slave`). Changing it replaces
+   * the resource.
+   */
+  role: pulumi.Input<Role>;
+  /**
+   * Which plugin names to install: `"modern"` (`…_source`/`…_replica`, MySQL 8.0.26+),
+   * `"legacy"` (`…_master`/`…_slave`, up to MySQL 9.4 and MariaDB) or `"automatic"`: keep what is
+   * installed, else the server's preferred names. Pin it in fleets that mix versions, so a
+   * pre-8.0.26 replica (which only looks for `rpl_semi_sync_master_enabled`) keeps finding its
+   * source. Defaults to `"automatic"`.
+   */
+  terminology?: pulumi.Input<Terminology>;
+}
+
+/**
+ * Installs a semisync replication plugin (`INSTALL PLUGIN`) and uninstalls it on delete. On
+ * MariaDB 10.3.3 and later semisync is built in: nothing is installed and `builtIn` is true. A
+ * plugin that is already installed and ACTIVE is adopted (`adopted` is true) and, like an
+ * imported resource, uninstalled on delete unless `retainOnDelete` is set.
+ */
+export class SemisyncPlugin extends pulumi.dynamic.Resource {
+  /** Name of the plugin, e.g. `rpl_semi_sync_source`. */
+  declare readonly pluginName: pulumi.Output<string>;
+  /** Library file loaded from `@@plugin_dir`, e.g. `semisync_source.so`; `""` when built in. */
+  declare readonly pluginLibrary: pulumi.Output<string>;
+  /** `ACTIVE`, `BUILT-IN`, or after a refresh `ABSENT` (the next `up` reinstalls it). */
+  declare readonly pluginStatus: pulumi.Output<string>;
+  /** Semisync is compiled into the server (MariaDB 10.3.3+). */
+  declare readonly builtIn: pulumi.Output<boolean>;
+  /** The plugin was already installed when the resource was created. */
+  declare readonly adopted: pulumi.Output<boolean>;
+  /** The terminology in use: `modern` or `legacy`. */
+  declare readonly activeTerminology: pulumi.Output<ResolvedTerminology>;
+  /** `@@version` of the server. */
+  declare readonly serverVersion: pulumi.Output<string>;
+  /** Server generation the provider detected, e.g. `mysql-9.5` or `mariadb-10.5.1`. */
+  declare readonly serverFlavor: pulumi.Output<string>;
+  declare readonly role: pulumi.Output<Role>;
+
+  constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
+    const { connection, password } = splitConnection(args.connection);
+    super(
+      semisyncPluginProvider,
+      name,
+      {
+        connection,
+        password,
+        role: args.role,
+        terminology: args.terminology,
+        pluginName: undefined,
+        pluginLibrary: undefined,
+        pluginStatus: undefined,
+        builtIn: undefined,
+        adopted: undefined,
+        activeTerminology: undefined,
+        serverVersion: undefined,
+        serverFlavor: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] },
+      "mysql-semisync",
+      "SemisyncPlugin",
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import { Flavor } from "../flavors/generations";
+import { Statement } from "../types";
+import { Session } from "./connection";
+import { ER, semisyncError, driverMessage, hasErrno, isConnectionLost } from "./errors";
+
+/**
+ * Runs a plan's statements in order. If one fails, the completed ones are undone in reverse, so a
+ * failed apply leaves the server as it found it; the error says so.
+ */
+export async function applyStatements(session: Session, statements: Statement[], flavor: Flavor): Promise<void> {
+  const done: Statement[] = [];
+  for (const statement of statements) {
+    try {
+      await session.query(statement.sql);
+      done.push(statement);
+    } catch (error) {
+      const undoFailures = await undo(session, done);
+      const restored =
+        done.length === 0
+          ? "Nothing had been changed."
+          : undoFailures.length === 0
+            ? `The ${done.length} earlier change(s) were undone.`
+            : `Undoing earlier changes failed (${undoFailures.join("; ")}); run again once the server is reachable.`;
+      throw semisyncError(session.server, `could not ${statement.purpose} (\`${statement.sql}\`): ${driverMessage(error)}. ${restored}`, {
+        cause: error,
+        fix: fixFor(error, statement, flavor),
+      });
+    }
+  }
+}
+
+async function undo(session: Session, done: Statement[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const statement of [...done].reverse()) {
+    for (const sql of statement.undo ?? []) {
+      try {
+        await session.query(sql);
+      } catch (error) {
+        failures.push(`\`${sql}\`: ${driverMessage(error)}`);
+      }
+    }
+  }
+  return failures;
+}
+
+/** The privilege a statement needs on a flavor, for "missing grant" errors. */
+export function requiredGrant(sql: string, flavor: Flavor): string {
+  const mysql8 = flavor.family === "mysql" && flavor.id !== "mysql-5.7";
+  if (sql.startsWith("INSTALL PLUGIN")) return "INSERT ON mysql.plugin";
+  if (sql.startsWith("UNINSTALL PLUGIN")) return "DELETE ON mysql.plugin";
+  if (sql.startsWith("SET PERSIST") || sql.startsWith("RESET PERSIST")) return "SYSTEM_VARIABLES_ADMIN ON *.*";
+  if (sql.startsWith("SET GLOBAL")) return mysql8 ? "SYSTEM_VARIABLES_ADMIN ON *.*" : "SUPER ON *.*";
+  if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) {
+    if (mysql8) return "REPLICATION_SLAVE_ADMIN ON *.*";
+    return flavor.family === "mariadb" && flavor.replicaKeyword === "REPLICA" ? "REPLICATION SLAVE ADMIN ON *.*" : "SUPER ON *.*";
+  }
+  if (/^SHOW .*STATUS/.test(sql)) return flavor.family === "mariadb" && flavor.replicaKeyword === "REPLICA" ? "REPLICA MONITOR ON *.*" : "REPLICATION CLIENT ON *.*";
+  return "the privilege the statement names";
+}
+
+function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | undefined {
+  if (hasErrno(error, ER.SPECIFIC_ACCESS_DENIED, ER.TABLEACCESS_DENIED)) {
+    return `GRANT ${requiredGrant(statement.sql, flavor)} TO the provider's user (README, "Grants").`;
+  }
+  if (hasErrno(error, ER.CANT_OPEN_LIBRARY)) {
+    const libimf = /libimf/.test(driverMessage(error)) ? " The library needs libimf: install it from https://dev.mysql.com/downloads/os-linux.html." : "";
+    return `the plugin library is not in @@plugin_dir; install the server package that ships it, or pin terminology to one this server ships.${libimf}`;
+  }
+  if (hasErrno(error, ER.INSTALL_PLUGIN_CONFLICT_CLIENT)) {
+    return "the other-named plugin of this side is installed; set terminology to \"automatic\" or uninstall that plugin first.";
+  }
+  if (hasErrno(error, ER.PLUGIN_CANNOT_BE_UNINSTALLED)) {
+    return "semisync replicas (on a source) or a semisync IO thread (on a replica) are still active; disable semisync on the replicas and restart their IO threads first. With replication_optimize_for_static_plugin_config=ON the server refuses too: set it OFF first.";
+  }
+  if (hasErrno(error, ER.QUERY_INTERRUPTED) || isConnectionLost(error)) {
+    return "the connection was lost or the statement was killed; run again: the provider picks up from the server's actual state.";
+  }
+  return undefined;
+}

@@ -1,0 +1,113 @@
+import { Family } from "../flavors/generations";
+
+/**
+ * Server error numbers the provider acts on. MySQL numbers come from
+ * https://dev.mysql.com/doc/mysql-errors/8.0/en/server-error-reference.html (the same table
+ * mysql2 generates lib/constants/errors.js from); MariaDB-only numbers from
+ * https://mariadb.com/kb/en/mariadb-error-codes/.
+ */
+export const ER = {
+  ACCESS_DENIED: 1045,
+  TABLEACCESS_DENIED: 1142,
+  UDF_NO_PATHS: 1124,
+  UDF_EXISTS: 1125,
+  CANT_OPEN_LIBRARY: 1126,
+  CANT_FIND_DL_ENTRY: 1127,
+  UNKNOWN_SYSTEM_VARIABLE: 1193,
+  SPECIFIC_ACCESS_DENIED: 1227,
+  WRONG_VALUE_FOR_VAR: 1231,
+  WRONG_TYPE_FOR_VAR: 1232,
+  SP_DOES_NOT_EXIST: 1305,
+  QUERY_INTERRUPTED: 1317,
+  PLUGIN_CANNOT_BE_UNINSTALLED: 1883,
+  INSTALL_PLUGIN_CONFLICT_CLIENT: 4045,
+  /** MariaDB: "Plugin '%s' already installed". */
+  MARIADB_PLUGIN_INSTALLED: 1968,
+} as const;
+
+export interface ServerError extends Error {
+  errno?: number;
+  code?: string;
+  sqlMessage?: string;
+  fatal?: boolean;
+}
+
+function errnoOf(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null ? (error as ServerError).errno : undefined;
+}
+
+export function hasErrno(error: unknown, ...errnos: number[]): boolean {
+  const errno = errnoOf(error);
+  return errno !== undefined && errnos.includes(errno);
+}
+
+export function isPluginAlreadyInstalled(error: unknown, family: Family): boolean {
+  return hasErrno(error, family === "mariadb" ? ER.MARIADB_PLUGIN_INSTALLED : ER.UDF_EXISTS);
+}
+
+export function isLibraryMissing(error: unknown): boolean {
+  return hasErrno(error, ER.CANT_OPEN_LIBRARY, ER.CANT_FIND_DL_ENTRY);
+}
+
+export function isPluginNotInstalled(error: unknown): boolean {
+  return hasErrno(error, ER.SP_DOES_NOT_EXIST);
+}
+
+export function isUninstallRefused(error: unknown): boolean {
+  return hasErrno(error, ER.PLUGIN_CANNOT_BE_UNINSTALLED);
+}
+
+export function isPrivilegeMissing(error: unknown): boolean {
+  return hasErrno(error, ER.SPECIFIC_ACCESS_DENIED, ER.TABLEACCESS_DENIED);
+}
+
+export function isUnknownVariable(error: unknown): boolean {
+  return hasErrno(error, ER.UNKNOWN_SYSTEM_VARIABLE);
+}
+
+/** The driver lost the connection or never had one: the server may not have seen the statement. */
+export function isConnectionLost(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const e = error as ServerError;
+  return (
+    e.fatal === true ||
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "EHOSTUNREACH", "ENOTFOUND"].includes(
+      e.code ?? "",
+    )
+  );
+}
+
+/**
+ * The one error the provider raises: it names the server, says what was being done and how to
+ * fix it, and keeps the driver error as `cause`. It never carries a password.
+ */
+export interface SemisyncError extends Error {
+  name: "SemisyncError";
+  server: string;
+  errno?: number;
+}
+
+// Errors are built by factories, not `class … extends Error`: Pulumi serializes the provider
+// into the state and rewrites classes as ES5 functions whose `Error.call(this, …)` loses the
+// message (the engine then reports "error: undefined").
+export function semisyncError(server: string, message: string, options?: { cause?: unknown; fix?: string }): SemisyncError {
+  const fix = options?.fix ? ` Fix: ${options.fix}` : "";
+  const error = new Error(`[${server}] ${message}${fix}`) as SemisyncError;
+  error.name = "SemisyncError";
+  error.server = server;
+  error.errno = errnoOf(options?.cause);
+  if (options?.cause !== undefined) (error as { cause?: unknown }).cause = options.cause;
+  return error;
+}
+
+export function isSemisyncError(error: unknown): error is SemisyncError {
+  return error instanceof Error && error.name === "SemisyncError";
+}
+
+/** The message of a driver error without the driver's stack, for embedding in our messages. */
+export function driverMessage(error: unknown): string {
+  if (typeof error !== "object" || error === null) return String(error);
+  const e = error as ServerError;
+  const text = e.sqlMessage ?? e.message ?? String(error);
+  return e.errno !== undefined && e.errno > 0 ? `${text} (error ${e.errno})` : e.code ? `${text} (${e.code})` : text;
+}

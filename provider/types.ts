@@ -1,0 +1,57 @@
+/** Which side of replication a server plays. */
+export type Role = "source" | "replica";
+export const ROLES: readonly Role[] = ["source", "replica"];
+
+/**
+ * Which plugin names to use: `modern` (`rpl_semi_sync_source` / `rpl_semi_sync_replica`, MySQL
+ * 8.0.26+), `legacy` (`rpl_semi_sync_master` / `rpl_semi_sync_slave`, up to MySQL 9.4 and MariaDB),
+ * or `automatic` (modern where the server ships it, else legacy).
+ */
+export type Terminology = "automatic" | "modern" | "legacy";
+export type ResolvedTerminology = Exclude<Terminology, "automatic">;
+export const TERMINOLOGIES: readonly Terminology[] = ["automatic", "modern", "legacy"];
+
+export type WaitPoint = "AFTER_SYNC" | "AFTER_COMMIT";
+export const WAIT_POINTS: readonly WaitPoint[] = ["AFTER_SYNC", "AFTER_COMMIT"];
+
+/** TLS options handed to mysql2 as they are. */
+export interface TlsOptions {
+  /** PEM CA bundle that signs the server certificate. */
+  ca?: string;
+  /** PEM client certificate, for servers that require X509. */
+  cert?: string;
+  /** PEM client key. */
+  key?: string;
+  /** Verify the server certificate against `ca`. Defaults to true. */
+  rejectUnauthorized?: boolean;
+}
+
+/** How the provider reaches one server, with every value resolved. */
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  user: string;
+  tls?: TlsOptions;
+  /** Bound on connecting, in ms. */
+  connectTimeoutMs: number;
+  /** Bound on each statement, in ms. */
+  statementTimeoutMs: number;
+}
+
+/** One statement the provider runs, with the reason shown in errors and logs. */
+export interface Statement {
+  sql: string;
+  purpose: string;
+  /** Statements that restore the server if a later statement of the same plan fails. */
+  undo?: string[];
+}
+
+/** Source-side and shared tuning; each maps to one `rpl_semi_sync_*` variable. */
+export interface SemisyncSettings {
+  timeoutMs?: number;
+  waitForReplicaCount?: number;
+  waitNoReplica?: boolean;
+  waitPoint?: WaitPoint;
+  traceLevel?: number;
+}
+export type SettingKey = keyof SemisyncSettings;

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need, idempotently. Slow results are cached in
+# $SEMISYNC_CACHE (a user cache folder), so a fresh clone on the same machine starts warm.
+#
+#   Node >= 22           from the npm package node@22 when the machine's node is older
+#   npm dependencies     npm ci (npm's own cache lives outside the clone)
+#   Docker engine        the one that answers, else Debian's docker.io with host networking only
+#   server images        built from Debian packages: MySQL 9.7 (sid), MariaDB 10.11 (bookworm),
+#                        MariaDB 11.8 (trixie)
+#   Pulumi CLI           from PATH, else built from Go modules at the @pulumi/pulumi version
+#   language host        from PATH, else built from Go modules (see SEMISYNC_LANGHOST_VERSION)
+#
+# Set SEMISYNC_SKIP_IMAGES=1 to skip the image builds (unit tests only).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+mkdir -p "$SEMISYNC_CACHE"
+cd "$SEMISYNC_ROOT"
+
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    semisync_die "missing $*; install it (apt-get install $*) or run the bootstrap as root"
+  fi
+  if [ $apt_updated = 0 ]; then
+    semisync_log "apt-get update"
+    apt-get update -qq >"$SEMISYNC_CACHE/apt.log" 2>&1 || semisync_die "apt-get update failed, see $SEMISYNC_CACHE/apt.log"
+    apt_updated=1
+  fi
+  semisync_log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$SEMISYNC_CACHE/apt.log" 2>&1 \
+    || semisync_die "apt-get install $* failed, see $SEMISYNC_CACHE/apt.log"
+}
+
+ensure_node() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$major" -ge 22 ]; then return; fi
+  local dir="$SEMISYNC_CACHE/node-$SEMISYNC_NODE_VERSION"
+  if [ ! -x "$dir/node_modules/.bin/node" ]; then
+    command -v npm >/dev/null || semisync_die "neither Node >= 22 nor npm found; install Node.js 22 (https://nodejs.org)"
+    semisync_log "installing Node $SEMISYNC_NODE_VERSION from the npm package node@$SEMISYNC_NODE_VERSION"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund "node@$SEMISYNC_NODE_VERSION" >"$dir/install.log" 2>&1 \
+      || semisync_die "npm install node@$SEMISYNC_NODE_VERSION failed, see $dir/install.log"
+  fi
+  "$dir/node_modules/.bin/node" --version >/dev/null || semisync_die "the Node binary in $dir does not run"
+}
+
+ensure_npm_deps() {
+  local stamp="node_modules/.semisync-lock-stamp"
+  if [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; then return; fi
+  semisync_log "npm ci"
+  npm ci --no-audit --no-fund >"$SEMISYNC_CACHE/npm-ci.log" 2>&1 || { tail -20 "$SEMISYNC_CACHE/npm-ci.log" >&2; semisync_die "npm ci failed, see $SEMISYNC_CACHE/npm-ci.log"; }
+  cp package-lock.json "$stamp"
+}
+
+docker_answers() { timeout 20 docker ${1:+-H "$1"} info >/dev/null 2>&1; }
+
+ensure_docker() {
+  local own="unix://$SEMISYNC_RUN/docker.sock"
+  if [ -n "${DOCKER_HOST:-}" ] && docker_answers "$DOCKER_HOST"; then
+    echo "$DOCKER_HOST" >"$SEMISYNC_CACHE/docker-host"; return
+  fi
+  if docker_answers "$own"; then echo "$own" >"$SEMISYNC_CACHE/docker-host"; return; fi
+  if [ -S /var/run/docker.sock ] && docker_answers "unix:///var/run/docker.sock"; then
+    echo "unix:///var/run/docker.sock" >"$SEMISYNC_CACHE/docker-host"; return
+  fi
+  command -v dockerd >/dev/null || apt_install docker.io
+  command -v docker >/dev/null || apt_install docker.io
+  semisync_log "starting dockerd (host networking only, no bridge, data in $SEMISYNC_CACHE/docker)"
+  mkdir -p "$SEMISYNC_RUN" "$SEMISYNC_CACHE/docker"
+  # No bridge and no iptables: containers share the host's network and listen on 127.0.0.1.
+  nohup setsid dockerd --bridge=none --iptables=false --ip6tables=false \
+    --data-root="$SEMISYNC_CACHE/docker" --exec-root="$SEMISYNC_RUN/exec" \
+    --pidfile="$SEMISYNC_RUN/dockerd.pid" --host="$own" \
+    >"$SEMISYNC_CACHE/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do
+    if docker_answers "$own"; then echo "$own" >"$SEMISYNC_CACHE/docker-host"; return; fi
+    sleep 1
+  done
+  tail -20 "$SEMISYNC_CACHE/dockerd.log" >&2
+  semisync_die "dockerd did not answer within 60 s, see $SEMISYNC_CACHE/dockerd.log"
+}
+
+debian_mirror() {
+  local m
+  m=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$m" ] || m=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$m" ] || semisync_die "no Debian mirror found in the apt sources; needed to build the server images"
+  echo "$m"
+}
+
+ensure_images() {
+  [ "${SEMISYNC_SKIP_IMAGES:-0}" = 1 ] && return
+  local host entry image suite pkg root mirror
+  host=$(cat "$SEMISYNC_CACHE/docker-host")
+  for entry in $SEMISYNC_LOCAL_IMAGES; do
+    image=${entry%%=*}; suite=${entry#*=}; pkg=${suite#*:}; suite=${suite%%:*}
+    if docker -H "$host" image inspect "$image" >/dev/null 2>&1; then continue; fi
+    root="$SEMISYNC_CACHE/roots/${image##*/}"; root=${root/:/-}
+    if [ ! -f "$root/.complete" ]; then
+      command -v debootstrap >/dev/null || apt_install debootstrap
+      mirror=$(debian_mirror)
+      semisync_log "building $image: debootstrap $suite with $pkg (about a minute)"
+      rm -rf "$root"; mkdir -p "$(dirname "$root")"
+      debootstrap --variant=minbase --include="$pkg" "$suite" "$root" "$mirror" >"$root.log" 2>&1 \
+        || { tail -20 "$root.log" >&2; semisync_die "debootstrap $suite failed, see $root.log"; }
+      # Trim what a server image never needs, to keep the import fast.
+      rm -rf "$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/locale "$root"/var/cache/apt/archives/*.deb
+      touch "$root/.complete"
+    fi
+    semisync_log "importing $image"
+    tar -C "$root" --exclude=./.complete -c . | docker -H "$host" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$image" >/dev/null \
+      || semisync_die "docker import of $image failed"
+  done
+}
+
+build_go_main() { # module-dir binary-name package ldflags
+  local dir=$1 bin=$2 pkg=$3 ldflags=$4
+  command -v go >/dev/null || apt_install golang-go
+  semisync_log "building $bin from Go modules (several minutes, cached in $dir)"
+  (cd "$dir" && export GOFLAGS=-mod=mod && go mod tidy >"$dir/build.log" 2>&1 \
+     && go build -o "bin/$bin" -ldflags "$ldflags" "$pkg" >>"$dir/build.log" 2>&1) \
+    || { tail -20 "$dir/build.log" >&2; semisync_die "go build of $bin failed, see $dir/build.log"; }
+}
+
+ensure_pulumi() {
+  local version dir
+  version=$(semisync_pulumi_version)
+  [ -n "$version" ] || semisync_die "package.json does not pin @pulumi/pulumi to an exact version"
+  dir="$SEMISYNC_CACHE/pulumi-cli-v$version"
+  if ! { command -v pulumi >/dev/null && pulumi version >/dev/null 2>&1; } && [ ! -x "$dir/bin/pulumi" ]; then
+    mkdir -p "$dir"
+    cat >"$dir/go.mod" <<GOMOD
+module pulumi-mysql-semisync/pulumi-cli
+
+go 1.25
+
+require github.com/pulumi/pulumi/pkg/v3 v$version
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+GOMOD
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$dir/tools.go"
+    # Without the version stamp the Automation API refuses the CLI ("Failed to parse Pulumi CLI version").
+    build_go_main "$dir" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
+  fi
+  dir="$SEMISYNC_CACHE/pulumi-language-nodejs-$SEMISYNC_LANGHOST_VERSION"
+  if ! command -v pulumi-language-nodejs >/dev/null && [ ! -x "$dir/bin/pulumi-language-nodejs" ]; then
+    mkdir -p "$dir"
+    cat >"$dir/go.mod" <<GOMOD
+module pulumi-mysql-semisync/pulumi-language-nodejs
+
+go 1.21
+
+require github.com/pulumi/pulumi/sdk/v3 $SEMISYNC_LANGHOST_VERSION
+
+replace golang.org/x/text => golang.org/x/text v0.3.6
+GOMOD
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"\n' >"$dir/tools.go"
+    build_go_main "$dir" pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$SEMISYNC_LANGHOST_VERSION"
+  fi
+}
+
+# The engine looks for its bundled plugins next to the pulumi binary first.
+place_plugins_next_to_cli() {
+  local cli_dir
+  cli_dir=$(dirname "$(command -v pulumi)")
+  [ -w "$cli_dir" ] || return 0
+  cp -f "$SEMISYNC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$cli_dir/" 2>/dev/null || true
+  [ -x "$cli_dir/pulumi-language-nodejs" ] || cp -f "$(command -v pulumi-language-nodejs)" "$cli_dir/"
+}
+
+ensure_node
+source "$SEMISYNC_ROOT/scripts/env.sh"
+ensure_npm_deps
+ensure_pulumi
+source "$SEMISYNC_ROOT/scripts/env.sh"
+place_plugins_next_to_cli
+ensure_docker
+ensure_images
+semisync_log "ready: node $(node --version), pulumi $(pulumi version), docker at $(cat "$SEMISYNC_CACHE/docker-host")"

@@ -1,0 +1,24 @@
+# Puts the bootstrapped tools on PATH and points Docker/testcontainers at the engine. Sourced.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+_pv=$(semisync_pulumi_version)
+for _d in "$SEMISYNC_CACHE/node-$SEMISYNC_NODE_VERSION/node_modules/.bin" \
+          "$SEMISYNC_CACHE/pulumi-cli-v$_pv/bin" \
+          "$SEMISYNC_CACHE/pulumi-language-nodejs-$SEMISYNC_LANGHOST_VERSION/bin" \
+          "$SEMISYNC_ROOT/node_modules/.bin"; do
+  [ -d "$_d" ] && case ":$PATH:" in *":$_d:"*) ;; *) PATH="$_d:$PATH" ;; esac
+done
+# The dynamic-provider host script ships inside @pulumi/pulumi; the engine finds it on PATH.
+PATH="$PATH:$SEMISYNC_ROOT/node_modules/@pulumi/pulumi"
+export PATH
+# The provider host resolves @pulumi/pulumi and mysql2 from its working directory; this makes
+# Automation API work directories outside the clone resolve them too.
+export NODE_PATH="$SEMISYNC_ROOT/node_modules${NODE_PATH:+:$NODE_PATH}"
+if [ -f "$SEMISYNC_CACHE/docker-host" ]; then
+  export DOCKER_HOST=$(cat "$SEMISYNC_CACHE/docker-host")
+fi
+export TESTCONTAINERS_RYUK_DISABLED=true
+export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_HOME="$SEMISYNC_CACHE/pulumi-home"
+export SEMISYNC_CACHE SEMISYNC_ROOT
+unset _d _pv

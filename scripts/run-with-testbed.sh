@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Entry point of every npm script: bootstraps the test bed, builds, then runs one job.
+#   test        unit, integration and end-to-end tests (README's test command)
+#   test-unit   unit tests only
+#   demo        the main job: a local topology, pulumi up, semisync status, cleanup
+#   testbed     up|down|status of a long-lived local topology
+#   bench       benchmarks (never part of the tests)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+job=${1:-test}
+shift || true
+bash "$SEMISYNC_ROOT/scripts/bootstrap.sh"
+source "$SEMISYNC_ROOT/scripts/env.sh"
+cd "$SEMISYNC_ROOT"
+rm -rf dist
+tsc -p tsconfig.json
+case "$job" in
+  test)
+    exec mocha "dist/tests/unit/**/*.test.js" "dist/tests/integration/**/*.test.js" "dist/tests/e2e/**/*.test.js" "$@" ;;
+  test-unit)
+    exec mocha "dist/tests/unit/**/*.test.js" "$@" ;;
+  demo)
+    exec node dist/examples/demo/demo.js "$@" ;;
+  testbed)
+    exec node dist/tests/testbed/cli.js "$@" ;;
+  bench)
+    exec node dist/bench/run.js "$@" ;;
+  *)
+    semisync_die "unknown job '$job' (test, test-unit, demo, testbed, bench)" ;;
+esac
