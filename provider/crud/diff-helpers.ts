@@ -16,5 +16,11 @@ export function identityChanged<T extends WithConnection>(olds: T, news: T, keys
 
 /** Credentials, TLS and bounds: updated in place, no statement runs for them. */
 export function connectionChanged(olds: WithConnection, news: WithConnection): boolean {
-  return JSON.stringify(olds.connection ?? {}) !== JSON.stringify(news.connection ?? {}) || (olds.password ?? "") !== (news.password ?? "");
+  return canonical(olds.connection) !== canonical(news.connection) || (olds.password ?? "") !== (news.password ?? "");
+}
+
+/** Key order and an explicit default port must not show as a change. */
+function canonical(connection: ConnectionInputs | undefined): string {
+  const withDefaults: Record<string, unknown> = { ...(connection ?? {}), port: connection?.port ?? DEFAULT_PORT };
+  return JSON.stringify(Object.keys(withDefaults).sort().map((key) => [key, withDefaults[key]]));
 }

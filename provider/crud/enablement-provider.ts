@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { Flavor } from "../flavors/generations";
 import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../flavors/names";
 import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement } from "../plan/enablement-plan";
-import { DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs } from "../plan/inputs";
+import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs } from "../plan/inputs";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { applyStatements } from "../sql/apply";
 import { semisyncError } from "../sql/errors";
@@ -49,8 +49,12 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
   return onServer(inputs.connection, inputs.password, async (ctx) => {
     const flavor = ctx.detected.flavor;
     const desired = desiredOf(inputs);
-    const observed = await ctx.observe({ channels: inputs.role === "replica" });
-    const plan = planEnablement(desired, observed, flavor, previousOf(olds));
+    let observed = await ctx.observe({ channels: inputs.role === "replica" });
+    let plan = planEnablement(desired, observed, flavor, previousOf(olds));
+    if (inputs.role === "source" && desired.enabled && !isOn(observed.variables[enabledVariable(plan.terminology, "source")])) {
+      observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
+      plan = planEnablement(desired, observed, flavor, previousOf(olds));
+    }
     await applyStatements(ctx.session, plan.statements, flavor);
     const after = await verify(ctx, inputs, desired, plan);
     return outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
@@ -84,6 +88,38 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
     `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}; the changes were undone.`,
     {
       fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
+    },
+  );
+}
+
+/**
+ * A source switched on before enough replicas are semisync clients makes its next commit wait
+ * the whole `timeoutMs` (measured: 10 s by default), so the switch waits for them, bounded.
+ * Replicas register even while the source is disabled; the count lags the replica by ~0.5 s.
+ */
+async function awaitSemisyncClients(
+  ctx: ServerContext,
+  inputs: EnablementInputs,
+  terminology: ResolvedTerminology,
+  observed: ObservedState,
+): Promise<ObservedState> {
+  const clientsName = sideNames(terminology, "source").clientsVariable!;
+  const countName = variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
+  const required = inputs.requiredClients ?? inputs.waitForReplicaCount ?? Number(observed.variables[countName] ?? 1);
+  const timeoutMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
+  const clientsOf = (o: ObservedState) => Number(o.status[clientsName] ?? 0);
+  if (clientsOf(observed) >= required) return observed;
+  const ready = await pollUntil(timeoutMs, 250, async () => {
+    const now = await ctx.observe();
+    return clientsOf(now) >= required ? now : undefined;
+  });
+  if (ready) return ready;
+  const last = await ctx.observe();
+  throw semisyncError(
+    ctx.session.server,
+    `only ${clientsOf(last)} of the ${required} semisync replica(s) needed were connected after ${timeoutMs} ms; switching the source on now would stall its next commit for the whole semisync timeout (${observed.variables[variableName(terminology, "source", "timeout")] ?? "10000"} ms). Nothing was changed.`,
+    {
+      fix: "enable semisync on the replicas first (their SemisyncEnablement in this resource's dependsOn, or use SemisyncReplication); or set requiredClients to 0 to switch the source on regardless.",
     },
   );
 }
@@ -149,7 +185,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async diff(_id, olds, news) {
     const replaces = identityChanged(olds, news, ["role"]);
     const declared = (i: EnablementInputs) =>
-      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, ...SETTING_SPECS.map((s) => i[s.key])]);
+      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, ...SETTING_SPECS.map((s) => i[s.key])]);
     const changes =
       replaces.length > 0 ||
       declared(olds) !== declared(news) ||
@@ -172,6 +208,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
       outs.managedSettings = props.managedSettings ?? outs.managedSettings;
       outs.providerVersion = props.providerVersion;
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, managedSettings: _m, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
       return { id, props: outs, inputs: inputs as EnablementOutputs };
     });

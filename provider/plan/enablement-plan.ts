@@ -89,7 +89,9 @@ export function planEnablement(
     } else if (previous?.managedSettings.includes(spec.key)) {
       statements.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
     }
-    if (previous?.persisted && !desired.persist && observed.persisted && name in observed.persisted) {
+    // What this resource persisted and no longer declares as persisted must not return at restart.
+    const persistedByUs = previous?.persisted && observed.persisted !== undefined && name in observed.persisted;
+    if (persistedByUs && !(desired.persist && wanted !== undefined)) {
       statements.push({ sql: `RESET PERSIST IF EXISTS ${name}`, purpose: `stop persisting ${name}` });
     }
   }

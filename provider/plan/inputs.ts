@@ -26,6 +26,8 @@ export interface EnablementInputs extends SemisyncSettings {
   persist?: boolean;
   restartIoThread?: boolean;
   replicaStatusTimeoutMs?: number;
+  requiredClients?: number;
+  clientsTimeoutMs?: number;
 }
 
 export interface InputFailure {
@@ -37,6 +39,7 @@ export const DEFAULT_PORT = 3306;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
 export const DEFAULT_REPLICA_STATUS_TIMEOUT_MS = 15_000;
+export const DEFAULT_CLIENTS_TIMEOUT_MS = 30_000;
 
 /** The engine passes this string for values not known until apply (pulumi/pulumi#6310). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -107,6 +110,8 @@ export function checkEnablementInputs(inputs: Record<string, unknown>): InputFai
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   for (const key of ["enabled", "persist", "restartIoThread"]) checkBoolean(failures, key, inputs[key]);
   checkInteger(failures, "replicaStatusTimeoutMs", inputs.replicaStatusTimeoutMs, 0, 600_000, "replicaStatusTimeoutMs");
+  checkInteger(failures, "requiredClients", inputs.requiredClients, 0, 65_535, "requiredClients");
+  checkInteger(failures, "clientsTimeoutMs", inputs.clientsTimeoutMs, 0, 600_000, "clientsTimeoutMs");
   for (const spec of SETTING_SPECS) {
     const value = inputs[spec.key];
     if (value === undefined || isUnknown(value)) continue;

@@ -59,6 +59,18 @@ export interface SemisyncEnablementArgs {
    * the declared state after the IO thread restart before undoing the change. Defaults to 15000.
    */
   replicaStatusTimeoutMs?: pulumi.Input<number>;
+  /**
+   * Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
+   * before the source is switched on: switching on earlier stalls the next commit for the whole
+   * `timeoutMs`. Set 0 to switch on regardless. Defaults to `waitForReplicaCount` (the server's
+   * value when not declared; 1 on MariaDB).
+   */
+  requiredClients?: pulumi.Input<number>;
+  /**
+   * Source only. How long to wait, in milliseconds, for `requiredClients` before failing without
+   * changing anything. Defaults to 30000.
+   */
+  clientsTimeoutMs?: pulumi.Input<number>;
 }
 
 /**
@@ -103,6 +115,8 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         persist: args.persist,
         restartIoThread: args.restartIoThread,
         replicaStatusTimeoutMs: args.replicaStatusTimeoutMs,
+        requiredClients: args.requiredClients,
+        clientsTimeoutMs: args.clientsTimeoutMs,
         activeTerminology: undefined,
         enabledOnServer: undefined,
         effective: undefined,

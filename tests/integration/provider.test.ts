@@ -1,0 +1,151 @@
+import * as assert from "node:assert/strict";
+import { semisyncEnablementProvider, semisyncPluginProvider } from "../../provider";
+import { EnablementOutputs } from "../../provider/crud/enablement-provider";
+import { PluginOutputs } from "../../provider/crud/plugin-provider";
+import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
+import { Role } from "../../provider/types";
+import { lanes } from "../testbed/lanes";
+import { Server, Topology, startTopology } from "../testbed/topology";
+
+const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
+const enablements = semisyncEnablementProvider as Required<typeof semisyncEnablementProvider>;
+
+function connectionOf(server: Server): Pick<PluginInputs, "connection" | "password"> {
+  return { connection: { host: server.host, port: server.port, user: server.user, connectTimeoutMs: 10_000 }, password: server.password };
+}
+
+async function semisyncVariables(server: Server): Promise<Record<string, string>> {
+  const rows = await server.query("SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%'");
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
+}
+
+async function semisyncStatus(server: Server): Promise<Record<string, string>> {
+  const rows = await server.query("SHOW GLOBAL STATUS LIKE 'Rpl\\_semi\\_sync\\_%'");
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
+}
+
+async function installedPlugins(server: Server): Promise<string[]> {
+  const rows = await server.query("SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%' ORDER BY 1");
+  return rows.map((r) => r.n);
+}
+
+async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<Error> {
+  try {
+    await work;
+  } catch (error) {
+    assert.match((error as Error).message, pattern);
+    return error as Error;
+  }
+  assert.fail(`expected a rejection matching ${pattern}`);
+}
+
+for (const lane of lanes()) {
+  describe(`provider against real servers: ${lane.name}`, function () {
+    let topology: Topology;
+    let replica: Server;
+    const isMariaDb = lane.family === "mariadb";
+
+    before(async function () {
+      topology = await startTopology(lane, { replicas: 1 });
+      replica = topology.replicas[0];
+    });
+
+    after(async function () {
+      await topology?.stop();
+    });
+
+    it("refuses a replica enablement on a server that is not a replica, naming the server and changing nothing", async function () {
+      const before = await semisyncVariables(topology.source);
+      const source = topology.source;
+      if (!isMariaDb) {
+        await plugins.create({ ...connectionOf(source), role: "replica" });
+      }
+      const error = await rejects(
+        enablements.create({ ...connectionOf(source), role: "replica" } as EnablementInputs),
+        /replication is not configured on this server.*Nothing was changed/,
+      );
+      assert.match(error.message, new RegExp(`\\[127\\.0\\.0\\.1:${source.port}\\]`));
+      if (!isMariaDb) {
+        await plugins.delete("x", { ...connectionOf(source), role: "replica", pluginName: "rpl_semi_sync_replica" } as PluginOutputs);
+      }
+      assert.deepEqual(await semisyncVariables(topology.source), before);
+    });
+
+    it("refuses a wrong password with an error that names the server and never the password", async function () {
+      const wrong = "not-the-password-7f3a";
+      const error = await rejects(
+        plugins.create({ connection: { host: topology.source.host, port: topology.source.port, user: "admin" }, password: wrong, role: "source" }),
+        /refused user 'admin'/,
+      );
+      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${topology.source.port}`));
+      assert.ok(!error.message.includes(wrong));
+    });
+
+    it("installs (or adopts the built-in) plugins and turns semisync on in the safe order", async function () {
+      const sourcePlugin = await plugins.create({ ...connectionOf(topology.source), role: "source" });
+      const replicaPlugin = await plugins.create({ ...connectionOf(replica), role: "replica" });
+      if (isMariaDb) {
+        assert.equal(sourcePlugin.outs!.builtIn, true);
+        assert.equal(sourcePlugin.outs!.pluginStatus, "BUILT-IN");
+        assert.equal(sourcePlugin.outs!.pluginName, "rpl_semi_sync_master");
+        assert.deepEqual(await installedPlugins(topology.source), []);
+      } else {
+        assert.equal(sourcePlugin.outs!.pluginStatus, "ACTIVE");
+        assert.deepEqual(await installedPlugins(topology.source), [sourcePlugin.outs!.pluginName]);
+        assert.deepEqual(await installedPlugins(replica), [replicaPlugin.outs!.pluginName]);
+      }
+
+      const replicaOn = await enablements.create({ ...connectionOf(replica), role: "replica" } as EnablementInputs);
+      assert.equal(replicaOn.outs!.semisyncStatus, "ON");
+      const sourceOn = await enablements.create({ ...connectionOf(topology.source), role: "source", timeoutMs: 3000 } as EnablementInputs);
+      assert.equal(sourceOn.outs!.enabledOnServer, true);
+      assert.equal(sourceOn.outs!.clients, 1);
+      assert.equal(sourceOn.outs!.effective.timeoutMs, 3000);
+
+      const prefix = sourceOn.outs!.activeTerminology === "modern" ? "Rpl_semi_sync_source_" : "Rpl_semi_sync_master_";
+      const yesBefore = Number((await semisyncStatus(topology.source))[`${prefix}yes_tx`]);
+      await topology.source.query("CREATE DATABASE IF NOT EXISTS semisync_it");
+      await topology.source.query("CREATE TABLE IF NOT EXISTS semisync_it.t (id INT PRIMARY KEY AUTO_INCREMENT)");
+      await topology.source.query("INSERT INTO semisync_it.t VALUES ()");
+      const yesAfter = Number((await semisyncStatus(topology.source))[`${prefix}yes_tx`]);
+      assert.ok(yesAfter > yesBefore, `a commit was acknowledged by the replica (${prefix}yes_tx ${yesBefore} -> ${yesAfter})`);
+
+      // Teardown in the stall-free order: source off first, then the replica, then the plugins.
+      await enablements.delete("x", sourceOn.outs as EnablementOutputs);
+      await enablements.delete("x", replicaOn.outs as EnablementOutputs);
+      await plugins.delete("x", replicaPlugin.outs as PluginOutputs);
+      await plugins.delete("x", sourcePlugin.outs as PluginOutputs);
+      assert.deepEqual(await installedPlugins(topology.source), []);
+      assert.deepEqual(await installedPlugins(replica), []);
+      if (isMariaDb) {
+        const vars = await semisyncVariables(topology.source);
+        assert.equal(vars.rpl_semi_sync_master_enabled, "OFF");
+        assert.equal(vars.rpl_semi_sync_master_timeout, "10000", "the managed timeout is back to its default");
+        assert.equal((await semisyncVariables(replica)).rpl_semi_sync_slave_enabled, "OFF");
+      }
+    });
+
+    it("delete succeeds when the plugin is already gone", async function () {
+      const role: Role = "source";
+      await plugins.delete("x", { ...connectionOf(topology.source), role, pluginName: isMariaDb ? "rpl_semi_sync_master" : "rpl_semi_sync_source" } as PluginOutputs);
+    });
+
+    it("refuses waitForReplicaCount where the server has no such variable, before changing anything", async function () {
+      if (!isMariaDb) {
+        // MySQL has the variable: the same input must be accepted there.
+        await plugins.create({ ...connectionOf(topology.source), role: "source" });
+        const on = await enablements.create({ ...connectionOf(topology.source), role: "source", enabled: false, waitForReplicaCount: 1 } as EnablementInputs);
+        assert.equal(on.outs!.effective.waitForReplicaCount, 1);
+        await enablements.delete("x", on.outs as EnablementOutputs);
+        await plugins.delete("x", { ...connectionOf(topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);
+        return;
+      }
+      const before = await semisyncVariables(topology.source);
+      await rejects(
+        enablements.create({ ...connectionOf(topology.source), role: "source", waitForReplicaCount: 2, timeoutMs: 1234 } as EnablementInputs),
+        /waitForReplicaCount has no variable on MariaDB/,
+      );
+      assert.deepEqual(await semisyncVariables(topology.source), before);
+    });
+  });
+}

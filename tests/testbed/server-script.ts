@@ -1,0 +1,98 @@
+/**
+ * The shell script every server container runs, whatever the image: it finds the server binary,
+ * initialises a datadir on first start, writes an init file that (re)creates the test users, and
+ * execs the server so that `docker stop` delivers SIGTERM to it and it shuts down cleanly.
+ *
+ * Inputs arrive as environment variables rather than being spliced into the script, so no value
+ * ever needs shell quoting.
+ */
+
+export interface ServerScriptEnvironment {
+  port: number;
+  serverId: number;
+  gtid: boolean;
+  adminPassword: string;
+  replicationPassword: string;
+}
+
+export const SERVER_BASE_DIR = "/var/lib/semisync-testbed";
+
+export function serverScriptEnvironment(env: ServerScriptEnvironment): Record<string, string> {
+  return {
+    SEMISYNC_PORT: String(env.port),
+    SEMISYNC_SERVER_ID: String(env.serverId),
+    SEMISYNC_GTID: env.gtid ? "1" : "0",
+    SEMISYNC_ADMIN_PASSWORD: env.adminPassword,
+    SEMISYNC_REPL_PASSWORD: env.replicationPassword,
+  };
+}
+
+// Kept to POSIX sh: the local images have dash, the registry images bash.
+export const SERVER_START_SCRIPT = `
+set -eu
+export PATH="/usr/local/mysql/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+base=${SERVER_BASE_DIR}
+datadir=$base/data
+mkdir -p "$base"
+
+if command -v mariadbd >/dev/null 2>&1 || command -v mariadb-install-db >/dev/null 2>&1; then
+  family=mariadb
+elif mysqld --version 2>/dev/null | grep -qi mariadb; then
+  family=mariadb
+else
+  family=mysql
+fi
+server=$(command -v mariadbd || command -v mysqld)
+echo "[testbed] family=$family server=$server"
+
+# The marker, not the datadir, says initialisation finished: an interrupted first start leaves a
+# half-built datadir behind that must be redone rather than reused.
+if [ ! -f "$base/initialised" ]; then
+  rm -rf "$datadir"
+  if [ "$family" = mysql ]; then
+    "$server" --no-defaults --initialize-insecure --datadir="$datadir" --user=root --loose-innodb-numa-interleave=OFF
+  else
+    installer=$(command -v mariadb-install-db || command -v mysql_install_db)
+    "$installer" --no-defaults --datadir="$datadir" --user=root --skip-test-db
+  fi
+  touch "$base/initialised"
+  echo "[testbed] datadir initialised"
+else
+  echo "[testbed] reusing datadir"
+fi
+
+# The init file runs at every start, hence IF NOT EXISTS; sql_log_bin=0 keeps these local
+# statements out of the binlog, so replicas never see them and hold no errant GTIDs.
+cat >"$base/init.sql" <<EOF
+SET SESSION sql_log_bin = 0;
+CREATE USER IF NOT EXISTS 'admin'@'%' IDENTIFIED BY '$SEMISYNC_ADMIN_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY '$SEMISYNC_REPL_PASSWORD';
+GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';
+EOF
+if [ "$family" = mariadb ]; then
+  # mariadb-install-db creates anonymous users for localhost and the host name (global_priv: 10.4+).
+  cat >>"$base/init.sql" <<EOF
+DELETE FROM mysql.global_priv WHERE User = '';
+FLUSH PRIVILEGES;
+EOF
+fi
+
+set -- --no-defaults --datadir="$datadir" --user=root \\
+  --port="$SEMISYNC_PORT" --bind-address=127.0.0.1 --skip-name-resolve \\
+  --socket="$base/server.sock" --pid-file="$base/server.pid" --init-file="$base/init.sql" \\
+  --server-id="$SEMISYNC_SERVER_ID" --log-bin=binlog --relay-log=relay-bin \\
+  --report-host=127.0.0.1 --report-port="$SEMISYNC_PORT"
+if [ "$family" = mysql ]; then
+  # Containers may not set NUMA policy; interleaving (on in Debian's build) only fills the log with warnings.
+  set -- "$@" --loose-mysqlx=OFF --secure-file-priv= --loose-log-replica-updates --loose-log-slave-updates \\
+    --loose-innodb-numa-interleave=OFF
+  if [ "$SEMISYNC_GTID" = 1 ]; then
+    set -- "$@" --gtid-mode=ON --enforce-gtid-consistency=ON
+  fi
+else
+  set -- "$@" --log-slave-updates
+fi
+echo "[testbed] starting $server on 127.0.0.1:$SEMISYNC_PORT"
+exec "$server" "$@"
+`;

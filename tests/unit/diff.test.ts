@@ -1,0 +1,306 @@
+import * as assert from "node:assert/strict";
+import { EnablementOutputs, semisyncEnablementProvider } from "../../provider/crud/enablement-provider";
+import { PluginOutputs, semisyncPluginProvider } from "../../provider/crud/plugin-provider";
+import { PROVIDER_VERSION } from "../../provider/crud/server";
+import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
+
+const ID = "mysql://db1:3306/semisync-x/source";
+
+function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOutputs {
+  return {
+    connection: { host: "db1", port: 3306, user: "semisync" },
+    password: "secret",
+    role: "source",
+    pluginName: "rpl_semi_sync_source",
+    pluginLibrary: "semisync_source.so",
+    pluginStatus: "ACTIVE",
+    builtIn: false,
+    adopted: false,
+    activeTerminology: "modern",
+    serverVersion: "9.7.4",
+    serverFlavor: "mysql-9.5",
+    providerVersion: PROVIDER_VERSION,
+    ...overrides,
+  };
+}
+
+function pluginInputs(olds: PluginOutputs, overrides: Partial<PluginInputs> = {}): PluginInputs {
+  const inputs: PluginInputs = { connection: { ...olds.connection }, password: olds.password, role: olds.role };
+  if (olds.terminology !== undefined) inputs.terminology = olds.terminology;
+  return { ...inputs, ...overrides };
+}
+
+async function pluginDiff(olds: PluginOutputs, news: PluginInputs) {
+  return semisyncPluginProvider.diff!(ID, olds, news);
+}
+
+describe("SemisyncPlugin diff", () => {
+  it("reports no change when nothing changed", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds));
+    assert.equal(result.changes, false);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("reports no change when the port is left to its default of 3306 on both sides", async () => {
+    const olds = pluginOutputs({ connection: { host: "db1", user: "semisync" } });
+    const result = await pluginDiff(olds, pluginInputs(olds));
+    assert.equal(result.changes, false);
+  });
+
+  it("replaces, deleting first, when the host changes", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { connection: { ...olds.connection, host: "db2" } }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, ["connection.host"]);
+    assert.equal(result.deleteBeforeReplace, true);
+  });
+
+  it("replaces, deleting first, when the port changes", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { connection: { ...olds.connection, port: 3307 } }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, ["connection.port"]);
+    assert.equal(result.deleteBeforeReplace, true);
+  });
+
+  it("replaces, deleting first, when the role changes", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { role: "replica" }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, ["role"]);
+    assert.equal(result.deleteBeforeReplace, true);
+  });
+
+  it("updates in place when only the password changes", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { password: "rotated" }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("updates in place when only the user changes", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { connection: { ...olds.connection, user: "other" } }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("replaces when terminology is pinned to legacy while modern is active", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { terminology: "legacy" }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, ["terminology"]);
+    assert.equal(result.deleteBeforeReplace, true);
+  });
+
+  it("replaces when terminology is pinned to modern while the adopted legacy plugin is active", async () => {
+    const olds = pluginOutputs({ pluginName: "rpl_semi_sync_master", activeTerminology: "legacy", adopted: true, serverVersion: "8.4.3", serverFlavor: "mysql-8.4" });
+    const result = await pluginDiff(olds, pluginInputs(olds, { terminology: "modern" }));
+    assert.deepEqual(result.replaces, ["terminology"]);
+  });
+
+  it("updates without replacing when terminology is pinned to the active one", async () => {
+    const olds = pluginOutputs();
+    const result = await pluginDiff(olds, pluginInputs(olds, { terminology: "modern" }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("does not replace when a pinned terminology goes back to automatic", async () => {
+    const olds = pluginOutputs({ terminology: "modern" });
+    const result = await pluginDiff(olds, pluginInputs(olds, { terminology: "automatic" }));
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("reports a change when the state was written by another provider version", async () => {
+    const olds = pluginOutputs({ providerVersion: "0.0.1" });
+    const result = await pluginDiff(olds, pluginInputs(olds));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("reports a change when a refresh found the plugin ABSENT", async () => {
+    const olds = pluginOutputs({ pluginStatus: "ABSENT" });
+    const result = await pluginDiff(olds, pluginInputs(olds));
+    assert.equal(result.changes, true);
+  });
+
+  it("reports no change for a built-in MariaDB plugin", async () => {
+    const olds = pluginOutputs({ pluginName: "rpl_semi_sync_master", pluginLibrary: "", pluginStatus: "BUILT-IN", builtIn: true, activeTerminology: "legacy" });
+    const result = await pluginDiff(olds, pluginInputs(olds));
+    assert.equal(result.changes, false);
+  });
+});
+
+function enablementOutputs(overrides: Partial<EnablementOutputs> = {}): EnablementOutputs {
+  return {
+    connection: { host: "db1", port: 3306, user: "semisync" },
+    password: "secret",
+    role: "source",
+    enabled: true,
+    timeoutMs: 5000,
+    activeTerminology: "modern",
+    enabledOnServer: true,
+    effective: { timeoutMs: 5000, waitForReplicaCount: 1, waitNoReplica: true, waitPoint: "AFTER_SYNC", traceLevel: 32 },
+    semisyncStatus: "ON",
+    clients: 1,
+    optionFileLines: ["rpl_semi_sync_source_enabled=ON", "rpl_semi_sync_source_timeout=5000"],
+    managedSettings: ["timeoutMs"],
+    serverVersion: "9.7.4",
+    serverFlavor: "mysql-9.5",
+    providerVersion: PROVIDER_VERSION,
+    ...overrides,
+  };
+}
+
+function replicaOutputs(overrides: Partial<EnablementOutputs> = {}): EnablementOutputs {
+  return enablementOutputs({
+    role: "replica",
+    timeoutMs: undefined,
+    effective: { traceLevel: 32 },
+    clients: undefined,
+    optionFileLines: ["rpl_semi_sync_replica_enabled=ON"],
+    managedSettings: [],
+    ...overrides,
+  });
+}
+
+/** The inputs part of the outputs, as the program would declare them again. */
+function enablementInputs(olds: EnablementOutputs, overrides: Partial<EnablementInputs> = {}): EnablementInputs {
+  const {
+    activeTerminology: _t,
+    enabledOnServer: _e,
+    effective: _f,
+    semisyncStatus: _s,
+    clients: _c,
+    optionFileLines: _o,
+    managedSettings: _m,
+    serverVersion: _v,
+    serverFlavor: _fl,
+    providerVersion: _p,
+    ...inputs
+  } = olds;
+  const news: EnablementInputs = { ...inputs, connection: { ...inputs.connection }, ...overrides };
+  for (const key of Object.keys(news) as (keyof EnablementInputs)[]) if (news[key] === undefined) delete news[key];
+  return news;
+}
+
+async function enablementDiff(olds: EnablementOutputs, news: EnablementInputs) {
+  return semisyncEnablementProvider.diff!(ID, olds, news);
+}
+
+describe("SemisyncEnablement diff", () => {
+  it("reports no change when nothing changed and the server matches", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, false);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("replaces, deleting first, when the host changes", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { connection: { ...olds.connection, host: "db2" } }));
+    assert.deepEqual(result.replaces, ["connection.host"]);
+    assert.equal(result.deleteBeforeReplace, true);
+    assert.equal(result.changes, true);
+  });
+
+  it("replaces, deleting first, when the port changes", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { connection: { ...olds.connection, port: 3310 } }));
+    assert.deepEqual(result.replaces, ["connection.port"]);
+    assert.equal(result.deleteBeforeReplace, true);
+  });
+
+  it("replaces, deleting first, when the role changes", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { role: "replica", timeoutMs: undefined }));
+    assert.deepEqual(result.replaces, ["role"]);
+    assert.equal(result.deleteBeforeReplace, true);
+  });
+
+  it("updates in place when only the password changes", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { password: "rotated" }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("updates in place when only the user changes", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { connection: { ...olds.connection, user: "other" } }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("updates in place when a setting's declared value changes", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { timeoutMs: 7000 }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("updates in place when persist is switched on", async () => {
+    const olds = enablementOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds, { persist: true }));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("reports a change when the state was written by another provider version", async () => {
+    const olds = enablementOutputs({ providerVersion: "0.0.1" });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, true);
+  });
+
+  it("reports drift when …_enabled was found OFF while enabled is declared", async () => {
+    const olds = enablementOutputs({ enabledOnServer: false });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("reports drift when …_enabled was found ON while enabled: false is declared", async () => {
+    const olds = enablementOutputs({ enabled: false, enabledOnServer: true });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, true);
+  });
+
+  it("reports drift when the effective timeoutMs differs from the declared one", async () => {
+    const olds = enablementOutputs({ effective: { timeoutMs: 10_000, waitForReplicaCount: 1, waitNoReplica: true, waitPoint: "AFTER_SYNC", traceLevel: 32 } });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces ?? [], []);
+  });
+
+  it("ignores effective values of settings that are not declared", async () => {
+    const olds = enablementOutputs({ effective: { timeoutMs: 5000, waitForReplicaCount: 3, waitNoReplica: false, waitPoint: "AFTER_COMMIT", traceLevel: 1 } });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, false);
+  });
+
+  it("reports drift when a replica's semisync status is OFF while it is enabled", async () => {
+    const olds = replicaOutputs({ semisyncStatus: "OFF" });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, true);
+  });
+
+  it("reports no change for an enabled replica whose semisync status is ON", async () => {
+    const olds = replicaOutputs();
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, false);
+  });
+
+  it("ignores a replica's OFF status when restartIoThread is false", async () => {
+    const olds = replicaOutputs({ semisyncStatus: "OFF", restartIoThread: false });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, false);
+  });
+
+  it("does not count a source's semisync status OFF alone as drift", async () => {
+    const olds = enablementOutputs({ semisyncStatus: "OFF", clients: 0 });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, false);
+  });
+});
