@@ -9,6 +9,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 job=${1:-test}
 shift || true
+# Unit tests need no server images.
+[ "$job" = test-unit ] && export SEMISYNC_SKIP_IMAGES=1
 bash "$SEMISYNC_ROOT/scripts/bootstrap.sh"
 source "$SEMISYNC_ROOT/scripts/env.sh"
 cd "$SEMISYNC_ROOT"

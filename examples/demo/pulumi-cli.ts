@@ -1,0 +1,72 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const BASE_RESOURCES_MAIN = path.join(REPO_ROOT, "dist", "examples", "base-resources", "index.js");
+
+export interface CliProject {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A Pulumi project directory for the CLI, on a local file backend, running `main`. The provider
+ * host resolves @pulumi/pulumi and mysql2 from the project directory, hence the node_modules link.
+ */
+export function cliProject(name: string, main: string, passphrase: string): CliProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  fs.mkdirSync(path.join(dir, ".state"));
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: ${main}\n`);
+  const env = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+    PULUMI_CONFIG_PASSPHRASE: passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+  return { dir, env };
+}
+
+/** Runs the pulumi CLI in the project; `echo` streams its output to the terminal. Bounded. */
+export function pulumiCli(project: CliProject, args: string[], options: { echo?: boolean; timeoutMs?: number } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (options.echo) process.stderr.write(chunk);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeoutMs ?? 600_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run pulumi (is the bootstrap done? npm run bootstrap): ${error.message}`));
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+/** Points the base-resources program at servers, the password as a secret. */
+export async function configureServers(
+  project: CliProject,
+  servers: { source: { host: string; port: number }; replicas: { host: string; port: number }[]; user: string; password: string },
+): Promise<void> {
+  await pulumiCli(project, ["stack", "init", "demo"]);
+  const set = (key: string, value: string, secret = false) =>
+    pulumiCli(project, ["config", "set", "--path", key, value, ...(secret ? ["--secret"] : ["--plaintext"])]);
+  await set("source.host", servers.source.host);
+  await set("source.port", String(servers.source.port));
+  for (const [i, replica] of servers.replicas.entries()) {
+    await set(`replicas[${i}].host`, replica.host);
+    await set(`replicas[${i}].port`, String(replica.port));
+  }
+  await set("user", servers.user);
+  await set("password", servers.password, true);
+}
