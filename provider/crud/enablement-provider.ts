@@ -51,10 +51,11 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     const desired = desiredOf(inputs);
     let observed = await ctx.observe({ channels: inputs.role === "replica" });
     let plan = planEnablement(desired, observed, flavor, previousOf(olds));
-    if (inputs.role === "source" && desired.enabled && !isOn(observed.variables[enabledVariable(plan.terminology, "source")])) {
+    if (inputs.role === "source" && desired.enabled && needsClientsFirst(observed, plan.terminology, desired)) {
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
     }
+    if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, inputs, observed);
     await applyStatements(ctx.session, plan.statements, flavor);
     const after = await verify(ctx, inputs, desired, plan);
     return outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
@@ -92,6 +93,18 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
   );
 }
 
+/** Switching the source on, or raising how many acknowledgements each commit waits for. */
+function needsClientsFirst(observed: ObservedState, terminology: ResolvedTerminology, desired: EnablementDesired): boolean {
+  if (!isOn(observed.variables[enabledVariable(terminology, "source")])) return true;
+  const wanted = desired.settings.waitForReplicaCount;
+  const current = Number(observed.variables[waitCountVariable(terminology)] ?? 1);
+  return wanted !== undefined && wanted > current;
+}
+
+function waitCountVariable(terminology: ResolvedTerminology): string {
+  return variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
+}
+
 /**
  * A source switched on before enough replicas are semisync clients makes its next commit wait
  * the whole `timeoutMs` (measured: 10 s by default), so the switch waits for them, bounded.
@@ -104,8 +117,7 @@ async function awaitSemisyncClients(
   observed: ObservedState,
 ): Promise<ObservedState> {
   const clientsName = sideNames(terminology, "source").clientsVariable!;
-  const countName = variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
-  const required = inputs.requiredClients ?? inputs.waitForReplicaCount ?? Number(observed.variables[countName] ?? 1);
+  const required = inputs.requiredClients ?? inputs.waitForReplicaCount ?? Number(observed.variables[waitCountVariable(terminology)] ?? 1);
   const timeoutMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
   const clientsOf = (o: ObservedState) => Number(o.status[clientsName] ?? 0);
   if (clientsOf(observed) >= required) return observed;
@@ -122,6 +134,39 @@ async function awaitSemisyncClients(
       fix: "enable semisync on the replicas first (their SemisyncEnablement in this resource's dependsOn, or use SemisyncReplication); or set requiredClients to 0 to switch the source on regardless.",
     },
   );
+}
+
+/**
+ * A replica that stops acknowledging while its source is still switched on and has no other
+ * acknowledgers to spare stalls the source's next commit for the whole timeout (measured: 10 s).
+ * That is Pulumi's default destroy order, so before de-registering, look at the source this
+ * replica replicates from (same credentials) and refuse. Best effort: a source we cannot reach
+ * with these credentials is not checked.
+ */
+async function refuseToStarveSource(ctx: ServerContext, inputs: EnablementInputs, observed: ObservedState): Promise<void> {
+  const channel = observed.channels?.[0];
+  if (!channel?.sourceHost || !channel.sourcePort) return;
+  const connection = { ...inputs.connection, host: channel.sourceHost, port: channel.sourcePort, connectTimeoutMs: Math.min(inputs.connection.connectTimeoutMs ?? 5_000, 5_000) };
+  let verdict: string | undefined;
+  try {
+    verdict = await onServer(connection, inputs.password, async (source) => {
+      const state = await source.observe();
+      const terminology = installedTerminology("source", state);
+      if (!terminology || !isOn(state.variables[enabledVariable(terminology, "source")])) return undefined;
+      const clients = Number(state.status[sideNames(terminology, "source").clientsVariable!] ?? 0);
+      const needed = Number(state.variables[waitCountVariable(terminology)] ?? 1);
+      if (clients - 1 >= needed) return undefined;
+      const timeout = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
+      return `its source ${channel.sourceHost}:${channel.sourcePort} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeout} ms.`;
+    });
+  } catch {
+    return;
+  }
+  if (verdict) {
+    throw semisyncError(ctx.session.server, `${verdict} Nothing was changed.`, {
+      fix: "switch the source off first: give the source's SemisyncEnablement a dependsOn on this replica's enablement (so it is deleted first), or use SemisyncReplication.",
+    });
+  }
 }
 
 async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor: Flavor): Promise<void> {
@@ -185,7 +230,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async diff(_id, olds, news) {
     const replaces = identityChanged(olds, news, ["role"]);
     const declared = (i: EnablementInputs) =>
-      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, ...SETTING_SPECS.map((s) => i[s.key])]);
+      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], ...SETTING_SPECS.map((s) => i[s.key])]);
     const changes =
       replaces.length > 0 ||
       declared(olds) !== declared(news) ||
@@ -224,6 +269,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       if (!installedTerminology(props.role, observed)) return; // the plugin is gone, and with it every setting
       const desired: EnablementDesired = { role: props.role, enabled: false, settings: {}, persist: false, restartIoThread: props.restartIoThread ?? true };
       const plan = planEnablement(desired, observed, ctx.detected.flavor, previousOf(props));
+      if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, props, observed);
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
     });
   },

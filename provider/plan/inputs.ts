@@ -28,6 +28,7 @@ export interface EnablementInputs extends SemisyncSettings {
   replicaStatusTimeoutMs?: number;
   requiredClients?: number;
   clientsTimeoutMs?: number;
+  triggers?: unknown[];
 }
 
 export interface InputFailure {

@@ -71,6 +71,12 @@ export interface SemisyncEnablementArgs {
    * changing anything. Defaults to 30000.
    */
   clientsTimeoutMs?: pulumi.Input<number>;
+  /**
+   * Any change to these values re-applies the enablement in place and re-reads its outputs;
+   * `SemisyncReplication` passes its replica keys so the source's `clients` follows the
+   * topology. Defaults to none.
+   */
+  triggers?: pulumi.Input<unknown[]>;
 }
 
 /**
@@ -117,6 +123,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         replicaStatusTimeoutMs: args.replicaStatusTimeoutMs,
         requiredClients: args.requiredClients,
         clientsTimeoutMs: args.clientsTimeoutMs,
+        triggers: args.triggers,
         activeTerminology: undefined,
         enabledOnServer: undefined,
         effective: undefined,

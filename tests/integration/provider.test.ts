@@ -125,6 +125,26 @@ for (const lane of lanes()) {
       }
     });
 
+    it("refuses to switch the last semisync replica off while its source is on, and changes nothing", async function () {
+      const sourcePlugin = await plugins.create({ ...connectionOf(topology.source), role: "source" });
+      const replicaPlugin = await plugins.create({ ...connectionOf(replica), role: "replica" });
+      const replicaOn = await enablements.create({ ...connectionOf(replica), role: "replica" } as EnablementInputs);
+      const sourceOn = await enablements.create({ ...connectionOf(topology.source), role: "source" } as EnablementInputs);
+      await rejects(enablements.delete("x", replicaOn.outs as EnablementOutputs), /still has semisync switched on with 1 semisync replica.*Nothing was changed/s);
+      const replicaStatus = lane.family === "mysql" ? "Rpl_semi_sync_replica_status" : "Rpl_semi_sync_slave_status";
+      assert.equal((await semisyncStatus(replica))[replicaStatus], "ON", "the replica is still a semisync client");
+      await rejects(
+        enablements.update("x", replicaOn.outs as EnablementOutputs, { ...(replicaOn.outs as EnablementOutputs), enabled: false }),
+        /still has semisync switched on/,
+      );
+      // The safe order: source off first, then the replica.
+      await enablements.delete("x", sourceOn.outs as EnablementOutputs);
+      await enablements.delete("x", replicaOn.outs as EnablementOutputs);
+      assert.equal((await semisyncStatus(replica))[replicaStatus], "OFF");
+      await plugins.delete("x", replicaPlugin.outs as PluginOutputs);
+      await plugins.delete("x", sourcePlugin.outs as PluginOutputs);
+    });
+
     it("delete succeeds when the plugin is already gone", async function () {
       const role: Role = "source";
       await plugins.delete("x", { ...connectionOf(topology.source), role, pluginName: isMariaDb ? "rpl_semi_sync_master" : "rpl_semi_sync_source" } as PluginOutputs);

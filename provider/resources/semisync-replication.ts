@@ -1,0 +1,134 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Terminology, WaitPoint } from "../types";
+import { ConnectionArgs } from "./connection-args";
+import { SemisyncEnablement } from "./semisync-enablement";
+import { SemisyncPlugin } from "./semisync-plugin";
+
+/** A replica of the topology. */
+export interface ReplicaArgs extends ConnectionArgs {
+  /**
+   * Stable key for this replica's resources. Defaults to `<host>-<port>` when `host` is a plain
+   * string, else to its position in `replicas` (then removing one replica replaces the ones after
+   * it, so give a name when hosts are outputs).
+   */
+  name?: string;
+}
+
+export interface SemisyncReplicationArgs {
+  /** The source server. */
+  source: pulumi.Input<ConnectionArgs>;
+  /** Its replicas; each must already replicate from `source` on the default channel. */
+  replicas: ReplicaArgs[];
+  /** Plugin names on every server, see `SemisyncPlugin`. Defaults to `"automatic"`. */
+  terminology?: pulumi.Input<Terminology>;
+  /** `rpl_semi_sync_source_timeout` in ms. Defaults to leaving the server's value (10000). */
+  timeoutMs?: pulumi.Input<number>;
+  /**
+   * `rpl_semi_sync_source_wait_for_replica_count`; must not exceed the number of replicas. Not on
+   * MariaDB. Defaults to leaving the server's value (1).
+   */
+  waitForReplicaCount?: number;
+  /** `rpl_semi_sync_source_wait_no_replica`. Defaults to leaving the server's value (ON). */
+  waitNoReplica?: pulumi.Input<boolean>;
+  /** `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value. */
+  waitPoint?: pulumi.Input<WaitPoint>;
+  /** Trace bits on every server. Defaults to leaving the servers' values (32). */
+  traceLevel?: pulumi.Input<number>;
+  /** `SET PERSIST` on every server (MySQL 8.0+). Defaults to false. */
+  persist?: pulumi.Input<boolean>;
+  /** How long the source waits for its replicas to register before switching on. Defaults to 30000 ms. */
+  clientsTimeoutMs?: pulumi.Input<number>;
+}
+
+/**
+ * Semisync across a source and its replicas, in the only order that stalls no commit:
+ * source plugin (left off) → replica plugins → replicas switched on, IO threads restarted (in
+ * parallel) → source switched on once `waitForReplicaCount` replicas are semisync clients. Destroy
+ * runs it backwards: source off first. With fewer replicas than `waitForReplicaCount` (e.g. all
+ * removed), the source is switched off before the last replica leaves.
+ */
+export class SemisyncReplication extends pulumi.ComponentResource {
+  /** `Rpl_semi_sync_source_status` after the last deployment. */
+  readonly sourceStatus: pulumi.Output<string>;
+  /**
+   * Semisync replicas connected to the source when it was last applied: after replicas are added,
+   * and, in a deployment that removes replicas, just before they leave.
+   */
+  readonly sourceClients: pulumi.Output<number | undefined>;
+  /** Each replica's `Rpl_semi_sync_replica_status`, by replica key. */
+  readonly replicaStatuses: pulumi.Output<Record<string, string>>;
+  readonly sourcePlugin: SemisyncPlugin;
+  readonly sourceEnablement: SemisyncEnablement;
+  readonly replicaPlugins: Record<string, SemisyncPlugin>;
+  readonly replicaEnablements: Record<string, SemisyncEnablement>;
+
+  constructor(name: string, args: SemisyncReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mysql-semisync:index:SemisyncReplication", name, {}, opts);
+    const required = args.waitForReplicaCount ?? 1;
+    if (args.waitForReplicaCount !== undefined && args.waitForReplicaCount > args.replicas.length && args.replicas.length > 0) {
+      throw new Error(
+        `SemisyncReplication ${name}: waitForReplicaCount is ${args.waitForReplicaCount} but only ${args.replicas.length} replica(s) are declared; every commit would wait out the timeout. Lower waitForReplicaCount or add replicas.`,
+      );
+    }
+    const child = { parent: this };
+    this.sourcePlugin = new SemisyncPlugin(`${name}-source`, { connection: args.source, role: "source", terminology: args.terminology }, child);
+
+    this.replicaPlugins = {};
+    this.replicaEnablements = {};
+    const keys = new Set<string>();
+    args.replicas.forEach((replica, index) => {
+      const key = replicaKey(replica, index);
+      if (keys.has(key)) throw new Error(`SemisyncReplication ${name}: two replicas share the key '${key}'; give them distinct names`);
+      keys.add(key);
+      const { name: _name, ...connection } = replica;
+      const plugin = new SemisyncPlugin(
+        `${name}-replica-${key}`,
+        { connection, role: "replica", terminology: args.terminology },
+        { ...child, dependsOn: [this.sourcePlugin] },
+      );
+      this.replicaPlugins[key] = plugin;
+      this.replicaEnablements[key] = new SemisyncEnablement(
+        `${name}-replica-${key}`,
+        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist },
+        { ...child, dependsOn: [plugin, this.sourcePlugin] },
+      );
+    });
+
+    // Updates run before deletions, so a source with too few replicas left is switched off before
+    // the replicas that are going away restart their IO threads.
+    const enoughReplicas = args.replicas.length >= required;
+    this.sourceEnablement = new SemisyncEnablement(
+      `${name}-source`,
+      {
+        connection: args.source,
+        role: "source",
+        enabled: enoughReplicas,
+        timeoutMs: args.timeoutMs,
+        waitForReplicaCount: args.waitForReplicaCount,
+        waitNoReplica: args.waitNoReplica,
+        waitPoint: args.waitPoint,
+        traceLevel: args.traceLevel,
+        persist: args.persist,
+        requiredClients: args.waitForReplicaCount,
+        clientsTimeoutMs: args.clientsTimeoutMs,
+        triggers: [...keys].sort(),
+      },
+      { ...child, dependsOn: [this.sourcePlugin, ...Object.values(this.replicaEnablements)] },
+    );
+
+    this.sourceStatus = this.sourceEnablement.semisyncStatus;
+    this.sourceClients = this.sourceEnablement.clients;
+    const statuses = Object.entries(this.replicaEnablements).map(([key, e]) => e.semisyncStatus.apply((s) => [key, s] as const));
+    this.replicaStatuses = pulumi.all(statuses).apply((pairs) => Object.fromEntries(pairs));
+    this.registerOutputs({ sourceStatus: this.sourceStatus, sourceClients: this.sourceClients, replicaStatuses: this.replicaStatuses });
+  }
+}
+
+function replicaKey(replica: ReplicaArgs, index: number): string {
+  if (replica.name) return replica.name;
+  if (typeof replica.host === "string") {
+    const port = typeof replica.port === "number" ? replica.port : 3306;
+    return `${replica.host}-${port}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+  }
+  return String(index);
+}
