@@ -40,6 +40,7 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
     for (const [key, value] of Object.entries(extra)) await stack.setConfig(key, { value });
     writer.take();
     const result = await stack.up();
+    await writer.settle();
     const samples = writer.take();
     assert.ok(samples.length > 0, "the writer committed during the deployment");
     assert.ok(
@@ -98,6 +99,7 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
     await deploy(2);
     writer.take();
     await stack.destroy();
+    await writer.settle();
     const samples = writer.take();
     assert.ok(samples.length > 0);
     assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms during destroy`);

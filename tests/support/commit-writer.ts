@@ -1,7 +1,7 @@
-import * as mysql from "mysql2/promise";
+import { Worker } from "node:worker_threads";
 
 export interface CommitSample {
-  /** ms since the writer started. */
+  /** ms since the writer started, when the commit finished. */
   at: number;
   /** How long the INSERT (an autocommit transaction) took, in ms. */
   latencyMs: number;
@@ -10,45 +10,104 @@ export interface CommitSample {
 export interface CommitWriter {
   /** Samples recorded since the last `take()`, and starts a new window. */
   take(): CommitSample[];
+  /**
+   * Waits (bounded) until a commit that started after this call has finished, so a commit that
+   * was stalled by the work before it is counted in the current window.
+   */
+  settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<CommitSample[]>;
 }
+
+interface ServerAddress {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+// The loop runs on its own thread: the Automation API runs inline programs (and serializes the
+// provider, which is CPU-heavy) on the caller's event loop, which would show up as commit latency.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const mysql = require("mysql2/promise");
+(async () => {
+  const { server, maxDurationMs } = workerData;
+  const connection = await mysql.createConnection({ ...server, connectTimeout: 10000 });
+  await connection.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
+  await connection.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
+  let running = true;
+  parentPort.on("message", (m) => { if (m === "stop") running = false; });
+  const started = Date.now();
+  parentPort.postMessage({ ready: started });
+  while (running && Date.now() - started < maxDurationMs) {
+    const t0 = performance.now();
+    await connection.query("INSERT INTO semisync_probe.commits () VALUES ()");
+    const latencyMs = performance.now() - t0;
+    parentPort.postMessage({ at: Date.now() - started, latencyMs });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await connection.end().catch(() => connection.destroy());
+  parentPort.postMessage({ done: true });
+})().catch((error) => parentPort.postMessage({ error: String(error && error.message || error) }));
+`;
 
 /**
  * Commits continuously on a source, one small autocommit INSERT at a time, recording how long
  * each took. Bounded: stops by itself after `maxDurationMs`.
  */
-export async function startCommitWriter(
-  server: { host: string; port: number; user: string; password: string },
-  options: { maxDurationMs?: number; pauseMs?: number } = {},
-): Promise<CommitWriter> {
-  const connection = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, connectTimeout: 10_000 });
-  await connection.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
-  await connection.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
-  const started = Date.now();
-  const deadline = started + (options.maxDurationMs ?? 15 * 60_000);
+export async function startCommitWriter(server: ServerAddress, options: { maxDurationMs?: number } = {}): Promise<CommitWriter> {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { server: { host: server.host, port: server.port, user: server.user, password: server.password }, maxDurationMs: options.maxDurationMs ?? 15 * 60_000 },
+  });
   let window: CommitSample[] = [];
   const all: CommitSample[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running && Date.now() < deadline) {
-      const t0 = performance.now();
-      await connection.query("INSERT INTO semisync_probe.commits () VALUES ()");
-      const sample = { at: Date.now() - started, latencyMs: performance.now() - t0 };
-      window.push(sample);
-      all.push(sample);
-      if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
-    }
-  })();
+  let startedAt = 0;
+  let finished = false;
+  let failure: string | undefined;
+  const done = new Promise<void>((resolve) => {
+    worker.on("message", (m: { at?: number; latencyMs?: number; ready?: number; done?: boolean; error?: string }) => {
+      if (m.ready !== undefined) startedAt = m.ready;
+      if (m.at !== undefined && m.latencyMs !== undefined) {
+        const sample = { at: m.at, latencyMs: m.latencyMs };
+        window.push(sample);
+        all.push(sample);
+      }
+      if (m.error) failure = m.error;
+      if (m.done || m.error) {
+        finished = true;
+        resolve();
+      }
+    });
+    worker.on("exit", () => {
+      finished = true;
+      resolve();
+    });
+  });
+  const readyBy = Date.now() + 30_000;
+  while (!startedAt && !finished && Date.now() < readyBy) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!startedAt) {
+    await worker.terminate();
+    throw new Error(`the commit writer could not start on ${server.host}:${server.port}: ${failure ?? "no answer within 30 s"}`);
+  }
   return {
     take() {
       const taken = window;
       window = [];
       return taken;
     },
+    async settle(timeoutMs = 60_000) {
+      const mark = Date.now() - startedAt;
+      const until = Date.now() + timeoutMs;
+      while (Date.now() < until && !finished && !all.some((s) => s.at - s.latencyMs >= mark)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async stop() {
-      running = false;
-      await loop.catch(() => undefined);
-      await connection.end().catch(() => connection.destroy());
+      worker.postMessage("stop");
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 70_000))]);
+      await worker.terminate();
+      if (failure) throw new Error(`the commit writer failed: ${failure}`);
       return all;
     },
   };

@@ -13,7 +13,11 @@ export interface ServerScriptEnvironment {
   gtid: boolean;
   adminPassword: string;
   replicationPassword: string;
+  /** Extra server options, each `--name` or `--name=value`. */
+  serverOptions?: string[];
 }
+
+const SERVER_OPTION = /^--[a-z0-9_-]+(=[A-Za-z0-9_.,:\/+-]*)?$/;
 
 export const SERVER_BASE_DIR = "/var/lib/semisync-testbed";
 
@@ -24,6 +28,12 @@ export function serverScriptEnvironment(env: ServerScriptEnvironment): Record<st
     SEMISYNC_GTID: env.gtid ? "1" : "0",
     SEMISYNC_ADMIN_PASSWORD: env.adminPassword,
     SEMISYNC_REPL_PASSWORD: env.replicationPassword,
+    SEMISYNC_EXTRA_OPTIONS: (env.serverOptions ?? [])
+      .map((option) => {
+        if (!SERVER_OPTION.test(option)) throw new Error(`server option ${JSON.stringify(option)} is not of the form --name or --name=value`);
+        return option;
+      })
+      .join(" "),
   };
 }
 
@@ -93,6 +103,9 @@ if [ "$family" = mysql ]; then
 else
   set -- "$@" --log-slave-updates
 fi
+# Validated in server-script.ts: each word is --name or --name=value, so splitting is intended.
+# shellcheck disable=SC2086
+set -- "$@" \${SEMISYNC_EXTRA_OPTIONS:-}
 echo "[testbed] starting $server on 127.0.0.1:$SEMISYNC_PORT"
 exec "$server" "$@"
 `;

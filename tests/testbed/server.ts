@@ -27,6 +27,7 @@ export interface ServerOptions {
   adminPassword: string;
   replicationPassword: string;
   labels: Record<string, string>;
+  serverOptions?: string[];
 }
 
 export const SERVER_NAME_LABEL = "pulumi-mysql-semisync.server";
@@ -111,6 +112,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         gtid: options.gtid,
         adminPassword: options.adminPassword,
         replicationPassword: options.replicationPassword,
+        serverOptions: options.serverOptions,
       }),
     )
     .withLabels({ ...options.labels, [SERVER_NAME_LABEL]: options.name })

@@ -13,6 +13,8 @@ export interface TopologyOptions {
   gtid?: boolean;
   /** Extra container labels, e.g. so a CLI can find its containers again. */
   labels?: Record<string, string>;
+  /** Extra options for every server, each `--name` or `--name=value`. */
+  serverOptions?: string[];
 }
 
 export interface Topology {
@@ -54,6 +56,7 @@ export async function startTopology(lane: Lane, options: TopologyOptions): Promi
         adminPassword,
         replicationPassword,
         labels: { ...options.labels, [TOPOLOGY_LABEL]: id },
+        serverOptions: options.serverOptions,
       }),
     ),
   );

@@ -1,0 +1,159 @@
+// Commit latency on a live source while semisync is rolled out, changed and torn down, for
+// SemisyncReplication (through the Pulumi engine) and for the MySQL manual's order run as plain
+// SQL; and the wall time of `up` and `destroy` for 1, 2 and 4 replicas. Prints a table and writes
+// JSON to bench/results/. Never part of the tests.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Stack } from "@pulumi/pulumi/automation";
+import { SemisyncReplication } from "../provider";
+import { CommitSample, CommitWriter, maxLatency, percentile, startCommitWriter } from "../tests/support/commit-writer";
+import { REPO_ROOT, inlineStack } from "../tests/support/pulumi-workspace";
+import { lanes } from "../tests/testbed/lanes";
+import { Server, Topology, startTopology } from "../tests/testbed/topology";
+
+interface PhaseResult {
+  approach: string;
+  phase: string;
+  commits: number;
+  maxMs: number;
+  p99Ms: number;
+  wallMs: number;
+}
+
+// Longer than the default 10 s semisync timeout: the pace of a person following the manual.
+const HUMAN_PAUSE_MS = 12_000;
+
+const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+async function measure(writer: CommitWriter, approach: string, phase: string, work: () => Promise<unknown>): Promise<PhaseResult> {
+  writer.take();
+  const started = performance.now();
+  await work();
+  const wallMs = performance.now() - started;
+  // A commit stalled by the phase may still be waiting: count it.
+  await writer.settle();
+  const samples: CommitSample[] = writer.take();
+  const result = { approach, phase, commits: samples.length, maxMs: maxLatency(samples), p99Ms: percentile(samples, 99), wallMs };
+  log(`${approach} ${phase}: ${result.commits} commits, max ${result.maxMs.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${(wallMs / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function componentStack(topology: Topology) {
+  return inlineStack("semisync-bench", async () => {
+    const config = new pulumi.Config();
+    const password = config.requireSecret("adminPassword");
+    const count = config.requireNumber("replicaCount");
+    const conn = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password });
+    const replication = new SemisyncReplication("bench", {
+      source: conn(topology.source),
+      replicas: topology.replicas.slice(0, count).map((r) => ({ ...conn(r), name: r.name })),
+      traceLevel: config.getNumber("traceLevel"),
+    });
+    return { clients: replication.sourceClients };
+  });
+}
+
+/**
+ * The manual's steps in its order, as plain SQL: source switched on first; replicas torn down
+ * first. `pauseMs` is the time between the source's step and the replicas' (a person or a
+ * per-host playbook moving on to the next host); 0 runs them back to back.
+ */
+async function naiveUp(topology: Topology, replicas: Server[], pauseMs: number) {
+  await topology.source.query("INSTALL PLUGIN rpl_semi_sync_source SONAME 'semisync_source.so'");
+  await topology.source.query("SET GLOBAL rpl_semi_sync_source_enabled = 1");
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  for (const replica of replicas) {
+    await replica.query("INSTALL PLUGIN rpl_semi_sync_replica SONAME 'semisync_replica.so'");
+    await replica.query("SET GLOBAL rpl_semi_sync_replica_enabled = 1");
+    await replica.query("STOP REPLICA IO_THREAD");
+    await replica.query("START REPLICA IO_THREAD");
+  }
+}
+
+async function naiveDestroy(topology: Topology, replicas: Server[], pauseMs: number) {
+  for (const replica of replicas) {
+    await replica.query("SET GLOBAL rpl_semi_sync_replica_enabled = 0");
+    await replica.query("STOP REPLICA IO_THREAD");
+    await replica.query("START REPLICA IO_THREAD");
+    await replica.query("UNINSTALL PLUGIN rpl_semi_sync_replica");
+  }
+  await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  await topology.source.query("SET GLOBAL rpl_semi_sync_source_enabled = 0");
+  await topology.source.query("UNINSTALL PLUGIN rpl_semi_sync_source");
+}
+
+async function setReplicaCount(stack: Stack, count: number) {
+  await stack.setConfig("replicaCount", { value: String(count) });
+}
+
+async function main() {
+  const lane = lanes().find((l) => l.family === "mysql");
+  if (!lane) throw new Error("the benchmark needs a MySQL lane");
+  log(`starting ${lane.name}: a source and 4 replicas`);
+  // No fsync per commit: on a VM disk fsync alone takes up to ~200 ms now and then, and the semisync
+  // wait this benchmark is about does not depend on it.
+  const topology = await startTopology(lane, { replicas: 4, serverOptions: ["--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"] });
+  const results: PhaseResult[] = [];
+  const wallTimes: { replicas: number; upMs: number; destroyMs: number }[] = [];
+  let writer: CommitWriter | undefined;
+  try {
+    const { stack } = await componentStack(topology);
+    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
+    writer = await startCommitWriter(topology.source);
+    const two = topology.replicas.slice(0, 2);
+
+    results.push(await measure(writer, "baseline", "idle 5 s", () => new Promise((resolve) => setTimeout(resolve, 5_000))));
+    await setReplicaCount(stack, 2);
+    results.push(await measure(writer, "SemisyncReplication", "up", () => stack.up()));
+    // The engine's own load on this machine, with no semisync statement at all.
+    results.push(await measure(writer, "baseline", "pulumi up, no change", () => stack.up()));
+    await stack.setConfig("traceLevel", { value: "48" });
+    results.push(await measure(writer, "SemisyncReplication", "update", () => stack.up()));
+    results.push(await measure(writer, "SemisyncReplication", "destroy", () => stack.destroy()));
+    await stack.removeConfig("traceLevel");
+
+    for (const pauseMs of [0, HUMAN_PAUSE_MS]) {
+      const approach = pauseMs ? `manual order, SQL, ${pauseMs / 1000} s between hosts` : "manual order, SQL, back to back";
+      results.push(await measure(writer, approach, "up", () => naiveUp(topology, two, pauseMs)));
+      results.push(await measure(writer, approach, "update", () => topology.source.query("SET GLOBAL rpl_semi_sync_source_trace_level = 48")));
+      results.push(await measure(writer, approach, "destroy", () => naiveDestroy(topology, two, pauseMs)));
+    }
+    await writer.stop();
+    writer = undefined;
+
+    for (const count of [1, 2, 4]) {
+      await setReplicaCount(stack, count);
+      const up = performance.now();
+      await stack.up();
+      const upMs = performance.now() - up;
+      const down = performance.now();
+      await stack.destroy();
+      wallTimes.push({ replicas: count, upMs, destroyMs: performance.now() - down });
+      log(`${count} replica(s): up ${(upMs / 1000).toFixed(1)} s, destroy ${((performance.now() - down) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await writer?.stop();
+    await topology.stop();
+  }
+
+  console.log("\nCommit latency on the source, per phase (2 replicas, default 10 s semisync timeout)\n");
+  console.log("| approach | phase | commits | max ms | p99 ms | phase wall s |");
+  console.log("|---|---|---:|---:|---:|---:|");
+  for (const r of results) console.log(`| ${r.approach} | ${r.phase} | ${r.commits} | ${r.maxMs.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${(r.wallMs / 1000).toFixed(1)} |`);
+  console.log("\nSemisyncReplication wall time through the Pulumi engine\n");
+  console.log("| replicas | up s | destroy s | up vs 1 replica |");
+  console.log("|---:|---:|---:|---:|");
+  for (const w of wallTimes) console.log(`| ${w.replicas} | ${(w.upMs / 1000).toFixed(1)} | ${(w.destroyMs / 1000).toFixed(1)} | ${(w.upMs / wallTimes[0].upMs).toFixed(2)}x |`);
+
+  const dir = path.join(REPO_ROOT, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, latency: results, wallTimes }, null, 2));
+  console.log(`\nJSON: ${path.relative(REPO_ROOT, file)}`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
