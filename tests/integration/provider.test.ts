@@ -2,42 +2,14 @@ import * as assert from "node:assert/strict";
 import { semisyncEnablementProvider, semisyncPluginProvider } from "../../provider";
 import { EnablementOutputs } from "../../provider/crud/enablement-provider";
 import { PluginOutputs } from "../../provider/crud/plugin-provider";
-import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
+import { EnablementInputs } from "../../provider/plan/inputs";
 import { Role } from "../../provider/types";
+import { connectionOf, installedPlugins, rejects, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
 const enablements = semisyncEnablementProvider as Required<typeof semisyncEnablementProvider>;
-
-function connectionOf(server: Server): Pick<PluginInputs, "connection" | "password"> {
-  return { connection: { host: server.host, port: server.port, user: server.user, connectTimeoutMs: 10_000 }, password: server.password };
-}
-
-async function semisyncVariables(server: Server): Promise<Record<string, string>> {
-  const rows = await server.query("SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%'");
-  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
-}
-
-async function semisyncStatus(server: Server): Promise<Record<string, string>> {
-  const rows = await server.query("SHOW GLOBAL STATUS LIKE 'Rpl\\_semi\\_sync\\_%'");
-  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
-}
-
-async function installedPlugins(server: Server): Promise<string[]> {
-  const rows = await server.query("SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%' ORDER BY 1");
-  return rows.map((r) => r.n);
-}
-
-async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    assert.match((error as Error).message, pattern);
-    return error as Error;
-  }
-  assert.fail(`expected a rejection matching ${pattern}`);
-}
 
 for (const lane of lanes()) {
   describe(`provider against real servers: ${lane.name}`, function () {

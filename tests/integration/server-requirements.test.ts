@@ -2,36 +2,13 @@ import * as assert from "node:assert/strict";
 import { semisyncEnablementProvider, semisyncPluginProvider } from "../../provider";
 import { EnablementOutputs } from "../../provider/crud/enablement-provider";
 import { PluginOutputs } from "../../provider/crud/plugin-provider";
-import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
+import { EnablementInputs } from "../../provider/plan/inputs";
+import { connectionOf, installedPlugins, rejects, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
 const enablements = semisyncEnablementProvider as Required<typeof semisyncEnablementProvider>;
-
-function connectionOf(server: Server, user: string = server.user, password: string = server.password): Pick<PluginInputs, "connection" | "password"> {
-  return { connection: { host: server.host, port: server.port, user, connectTimeoutMs: 10_000 }, password };
-}
-
-async function variables(server: Server): Promise<Record<string, string>> {
-  const rows = await server.query("SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%'");
-  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
-}
-
-async function pluginNames(server: Server): Promise<string[]> {
-  const rows = await server.query("SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%' ORDER BY 1");
-  return rows.map((r) => r.n);
-}
-
-async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    assert.match((error as Error).message, pattern);
-    return error as Error;
-  }
-  assert.fail(`expected a rejection matching ${pattern}`);
-}
 
 for (const lane of lanes()) {
   const isMySql = lane.family === "mysql";
@@ -54,9 +31,9 @@ for (const lane of lanes()) {
       await replica.query(stop);
       try {
         if (isMySql) await plugins.create({ ...connectionOf(replica), role: "replica" });
-        const before = await variables(replica);
+        const before = await semisyncVariables(replica);
         await rejects(enablements.create({ ...connectionOf(replica), role: "replica" } as EnablementInputs), /replication IO thread is not running.*Nothing was changed.*START REPLICA/s);
-        assert.deepEqual(await variables(replica), before);
+        assert.deepEqual(await semisyncVariables(replica), before);
       } finally {
         await replica.query(isMySql ? "START REPLICA IO_THREAD" : "START SLAVE IO_THREAD");
       }
@@ -81,15 +58,15 @@ for (const lane of lanes()) {
       const limited = connectionOf(topology.source, "limited", "limited-pw-9c1");
       if (isMySql) {
         await rejects(plugins.create({ ...limited, role: "source" }), /GRANT INSERT ON mysql\.plugin TO the provider's user/);
-        assert.deepEqual(await pluginNames(topology.source), []);
+        assert.deepEqual(await installedPlugins(topology.source), []);
         await plugins.create({ ...connectionOf(topology.source), role: "source" });
       }
-      const before = await variables(topology.source);
+      const before = await semisyncVariables(topology.source);
       await rejects(
         enablements.create({ ...limited, role: "source", enabled: false, timeoutMs: 4321 } as EnablementInputs),
         isMySql ? /GRANT SYSTEM_VARIABLES_ADMIN ON \*\.\* TO the provider's user/ : /GRANT SUPER ON \*\.\* TO the provider's user/,
       );
-      assert.deepEqual(await variables(topology.source), before);
+      assert.deepEqual(await semisyncVariables(topology.source), before);
       if (isMySql) await plugins.delete("x", { ...connectionOf(topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);
     });
 
@@ -97,9 +74,9 @@ for (const lane of lanes()) {
       if (isMySql) await plugins.create({ ...connectionOf(topology.source), role: "source" });
       const inputs = { ...connectionOf(topology.source), role: "source", enabled: false, timeoutMs: 2500, persist: true } as EnablementInputs;
       if (!isMySql) {
-        const before = await variables(topology.source);
+        const before = await semisyncVariables(topology.source);
         await rejects(enablements.create(inputs), /SET PERSIST does not exist on MariaDB.*rpl_semi_sync_master_enabled=OFF; rpl_semi_sync_master_timeout=2500/s);
-        assert.deepEqual(await variables(topology.source), before);
+        assert.deepEqual(await semisyncVariables(topology.source), before);
         return;
       }
       const created = await enablements.create(inputs);
@@ -110,7 +87,7 @@ for (const lane of lanes()) {
       assert.deepEqual(await persisted(), { rpl_semi_sync_source_enabled: "OFF", rpl_semi_sync_source_timeout: "2500" });
       await enablements.delete("x", created.outs as EnablementOutputs);
       assert.deepEqual(await persisted(), {});
-      assert.equal((await variables(topology.source)).rpl_semi_sync_source_timeout, "10000");
+      assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_timeout, "10000");
       await plugins.delete("x", { ...connectionOf(topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);
     });
 
@@ -121,7 +98,7 @@ for (const lane of lanes()) {
         assert.equal(created.outs!.adopted, true);
         assert.equal(created.outs!.pluginStatus, "ACTIVE");
         await plugins.delete("x", created.outs as PluginOutputs);
-        assert.deepEqual(await pluginNames(topology.source), []);
+        assert.deepEqual(await installedPlugins(topology.source), []);
       });
 
       it("uninstalling a source plugin with a semisync replica connected is refused and explained (1883)", async function () {
@@ -129,11 +106,11 @@ for (const lane of lanes()) {
         const replicaPlugin = await plugins.create({ ...connectionOf(replica), role: "replica" });
         const replicaOn = await enablements.create({ ...connectionOf(replica), role: "replica" } as EnablementInputs);
         await rejects(plugins.delete("x", sourcePlugin.outs as PluginOutputs), /cannot be uninstalled while 1 semisync replica\(s\) are connected.*1883.*Fix: disable semisync on the replicas first/s);
-        assert.deepEqual(await pluginNames(topology.source), ["rpl_semi_sync_source"]);
+        assert.deepEqual(await installedPlugins(topology.source), ["rpl_semi_sync_source"]);
         await enablements.delete("x", replicaOn.outs as EnablementOutputs);
         await plugins.delete("x", replicaPlugin.outs as PluginOutputs);
         await plugins.delete("x", sourcePlugin.outs as PluginOutputs);
-        assert.deepEqual(await pluginNames(topology.source), []);
+        assert.deepEqual(await installedPlugins(topology.source), []);
       });
 
       it("a plugin library missing from @@plugin_dir fails with error 1126 explained, and nothing is installed", async function () {
@@ -141,7 +118,7 @@ for (const lane of lanes()) {
         const removed = await topology.source.container.exec(["rm", "-f", `${String(dir.d).replace(/\/$/, "")}/semisync_replica.so`]);
         assert.equal(removed.exitCode, 0);
         await rejects(plugins.create({ ...connectionOf(topology.source), role: "replica" }), /Can't open shared library.*\(error 1126\).*Nothing had been changed.*Fix: the plugin library is not in @@plugin_dir/s);
-        assert.deepEqual(await pluginNames(topology.source), []);
+        assert.deepEqual(await installedPlugins(topology.source), []);
       });
     }
   });

@@ -1,0 +1,34 @@
+import * as assert from "node:assert/strict";
+import { PluginInputs } from "../../provider/plan/inputs";
+import { Server } from "../testbed/topology";
+
+/** The provider's connection inputs for a test bed server. */
+export function connectionOf(server: Server, user: string = server.user, password: string = server.password): Pick<PluginInputs, "connection" | "password"> {
+  return { connection: { host: server.host, port: server.port, user, connectTimeoutMs: 10_000 }, password };
+}
+
+export async function semisyncVariables(server: Server): Promise<Record<string, string>> {
+  const rows = await server.query("SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%'");
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
+}
+
+export async function semisyncStatus(server: Server): Promise<Record<string, string>> {
+  const rows = await server.query("SHOW GLOBAL STATUS LIKE 'Rpl\\_semi\\_sync\\_%'");
+  return Object.fromEntries(rows.map((r) => [r.Variable_name, r.Value]));
+}
+
+export async function installedPlugins(server: Server): Promise<string[]> {
+  const rows = await server.query("SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%' ORDER BY 1");
+  return rows.map((r) => r.n);
+}
+
+/** Asserts that `work` rejects with a message matching `pattern`, and returns the error. */
+export async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<Error> {
+  try {
+    await work;
+  } catch (error) {
+    assert.match((error as Error).message, pattern);
+    return error as Error;
+  }
+  assert.fail(`expected a rejection matching ${pattern}`);
+}
