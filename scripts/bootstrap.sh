@@ -54,6 +54,12 @@ ensure_npm_deps() {
   cp package-lock.json "$stamp"
 }
 
+# Examples and the template import the package by name, as users do; inside the repository that
+# name resolves to the repository itself.
+ensure_self_link() {
+  ln -sfn .. node_modules/pulumi-mysql-semisync
+}
+
 docker_answers() { timeout 20 docker ${1:+-H "$1"} info >/dev/null 2>&1; }
 
 ensure_docker() {
@@ -176,6 +182,7 @@ place_plugins_next_to_cli() {
 ensure_node
 source "$SEMISYNC_ROOT/scripts/env.sh"
 ensure_npm_deps
+ensure_self_link
 ensure_pulumi
 source "$SEMISYNC_ROOT/scripts/env.sh"
 place_plugins_next_to_cli

@@ -1,11 +1,10 @@
-// One source and its replicas declared with the two base resources, in the stall-free order:
+// (b) The same with the two base resources and explicit dependsOn, in the stall-free order:
 // source plugin -> replica plugins -> replica enablements (IO threads restart) -> source enablement.
-// In your own project, import from "pulumi-mysql-semisync" instead of the repository path.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { SemisyncEnablement, SemisyncPlugin } from "../../provider";
+import { SemisyncEnablement, SemisyncPlugin } from "pulumi-mysql-semisync";
 
 interface Endpoint {
   host: string;

@@ -1,10 +1,11 @@
-// The main job: a local MySQL source with two replicas, `pulumi up` of examples/base-resources,
+// The main job: a local MySQL source with two replicas, `pulumi up` of examples/replication-component,
 // the semisync status of every server, one commit acknowledged by a replica, then cleanup.
 //   npm run demo              everything, then tear down
 //   npm run demo -- --keep    leave the topology and the stack running
 import { laneByName, lanes } from "../../tests/testbed/lanes";
 import { Server, startTopology } from "../../tests/testbed/topology";
-import { BASE_RESOURCES_MAIN, cliProject, configureServers, pulumiCli } from "./pulumi-cli";
+import * as path from "node:path";
+import { EXAMPLES, configureServers, copyProject, pulumiCli } from "./pulumi-cli";
 
 const keep = process.argv.includes("--keep");
 const step = (text: string) => process.stderr.write(`\n==> ${text}\n`);
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const lane = process.env.SEMISYNC_DEMO_LANE ? laneByName(process.env.SEMISYNC_DEMO_LANE) : lanes().find((l) => l.family === "mysql")!;
   step(`starting a ${lane.name} source and two replicas on 127.0.0.1 (${lane.image})`);
   const topology = await startTopology(lane, { replicas: 2 });
-  const project = cliProject("semisync-demo", BASE_RESOURCES_MAIN, "semisync-demo");
+  const project = copyProject(path.join(EXAMPLES, "replication-component"), "semisync-demo");
   let deployed = false;
   try {
     process.stderr.write(`    source 127.0.0.1:${topology.source.port}, replicas ${topology.replicas.map((r) => `127.0.0.1:${r.port}`).join(", ")}\n`);

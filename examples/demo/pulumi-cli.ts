@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
-export const BASE_RESOURCES_MAIN = path.join(REPO_ROOT, "dist", "examples", "base-resources", "index.js");
+export const EXAMPLES = path.join(REPO_ROOT, "examples");
+export const TEMPLATES = path.join(REPO_ROOT, "templates");
 
 export interface CliProject {
   dir: string;
@@ -12,14 +13,20 @@ export interface CliProject {
 }
 
 /**
- * A Pulumi project directory for the CLI, on a local file backend, running `main`. The provider
- * host resolves @pulumi/pulumi and mysql2 from the project directory, hence the node_modules link.
+ * A copy of a Pulumi project directory (an example or a generated template) in a temporary
+ * folder, on a local file backend, with the repository's node_modules: the language host and the
+ * provider host resolve @pulumi/pulumi, mysql2 and pulumi-mysql-semisync from the project.
  */
-export function cliProject(name: string, main: string, passphrase: string): CliProject {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  fs.mkdirSync(path.join(dir, ".state"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: ${main}\n`);
+export function copyProject(source: string, passphrase: string): CliProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${path.basename(source)}-`));
+  fs.cpSync(source, dir, { recursive: true, filter: (file) => !/node_modules|Pulumi\.[^/]*\.yaml$/.test(path.relative(source, file)) });
+  return withBackend(dir, passphrase);
+}
+
+/** Gives an existing project directory node_modules and a local file backend. */
+export function withBackend(dir: string, passphrase: string): CliProject {
+  if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
   const env = {
     ...process.env,
     PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,

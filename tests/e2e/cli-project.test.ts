@@ -1,44 +1,85 @@
 import * as assert from "node:assert/strict";
-import { BASE_RESOURCES_MAIN, CliProject, cliProject, configureServers, pulumiCli } from "../../examples/demo/pulumi-cli";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CliProject, EXAMPLES, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
+import { installedPlugins } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
 
-const SEMISYNC_PLUGINS = "SELECT PLUGIN_NAME AS name FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%'";
+const EXAMPLE_PROJECTS = ["replication-component", "base-resources", "stack-config"];
 
-describe("Pulumi CLI on a project directory: examples/base-resources", function () {
+/** What every example and the template must achieve on the test bed. */
+async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
+  const [clients] = await topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
+  assert.equal(clients.Value, String(topology.replicas.length));
+  const [enabled] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
+  assert.equal(enabled.Value, "ON");
+  for (const replica of topology.replicas) {
+    const [status] = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_replica_status'");
+    assert.equal(status.Value, "ON", `${replica.name} is semisync`);
+  }
+}
+
+async function assertNothingInstalled(topology: Topology): Promise<void> {
+  for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no semisync plugin`);
+}
+
+describe("Pulumi CLI on project directories: the examples and the pulumi new template", function () {
   let topology: Topology;
-  let project: CliProject;
 
   before(async function () {
     const lane = lanes().find((l) => l.family === "mysql");
     if (!lane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); this suite needs one");
     topology = await startTopology(lane, { replicas: 2 });
-    project = cliProject("semisync-cli", BASE_RESOURCES_MAIN, "semisync-cli-tests");
-    await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
   });
 
   after(async function () {
     await topology?.stop();
   });
 
-  it("pulumi up makes both replicas semisync clients of the source", async function () {
-    const output = await pulumiCli(project, ["up", "--yes"]);
-    assert.match(output, /7 created/);
-    const clients = await topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
-    assert.equal(clients[0].Value, "2");
-    for (const replica of topology.replicas) {
-      const status = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_replica_status'");
-      assert.equal(status[0].Value, "ON", `${replica.name} is semisync`);
+  for (const example of EXAMPLE_PROJECTS) {
+    it(`examples/${example}: up makes every replica a semisync client, a preview then expects no changes, destroy removes every plugin`, async function () {
+      const project = copyProject(path.join(EXAMPLES, example), "semisync-cli-tests");
+      await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
+      await pulumiCli(project, ["up", "--yes"]);
+      await assertSemisyncEverywhere(topology);
+      await pulumiCli(project, ["preview", "--expect-no-changes"]);
+      await pulumiCli(project, ["destroy", "--yes"]);
+      await assertNothingInstalled(topology);
+    });
+  }
+
+  it("pulumi new from templates/semisync-replication, answered prompt by prompt, deploys and destroys", async function () {
+    const template = path.join(TEMPLATES, "semisync-replication");
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "semisync-new-")), "project");
+    const generator: CliProject = { dir: path.dirname(dir), env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } };
+    await pulumiCli(generator, ["new", template, "--dir", dir, "--name", "orders-semisync", "--description", "semisync for orders", "--yes", "--generate-only"]);
+    const generated = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+    assert.match(generated, /^name: orders-semisync$/m);
+    assert.doesNotMatch(generated, /^template:/m, "pulumi new strips the template section");
+
+    const answers: Record<string, string> = {
+      sourceHost: topology.source.host,
+      sourcePort: String(topology.source.port),
+      replicas: topology.replicas.map((r) => `${r.host}:${r.port}`).join(","),
+      user: "admin",
+      password: topology.source.password,
+      timeoutMs: "2000",
+    };
+    const prompts = [...fs.readFileSync(path.join(template, "Pulumi.yaml"), "utf8").matchAll(/^ {4}(\w+):$/gm)].map((m) => m[1]);
+    assert.deepEqual(prompts.sort(), Object.keys(answers).sort(), "every prompt of the template is answered");
+    const project = withBackend(dir, "semisync-template-tests");
+    await pulumiCli(project, ["stack", "init", "dev"]);
+    for (const [key, value] of Object.entries(answers)) {
+      await pulumiCli(project, ["config", "set", key, value, key === "password" ? "--secret" : "--plaintext"]);
     }
-  });
-
-  it("pulumi preview afterwards expects no changes", async function () {
-    await pulumiCli(project, ["preview", "--expect-no-changes"]);
-  });
-
-  it("pulumi destroy removes every plugin", async function () {
+    assert.ok(!fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8").includes(topology.source.password), "the password is stored encrypted");
+    await pulumiCli(project, ["up", "--yes"]);
+    await assertSemisyncEverywhere(topology);
+    const [timeout] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_timeout'");
+    assert.equal(timeout.Value, "2000");
     await pulumiCli(project, ["destroy", "--yes"]);
-    assert.deepEqual(await topology.source.query(SEMISYNC_PLUGINS), []);
-    for (const replica of topology.replicas) assert.deepEqual(await replica.query(SEMISYNC_PLUGINS), []);
+    await assertNothingInstalled(topology);
   });
 });
