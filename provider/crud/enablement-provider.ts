@@ -5,11 +5,12 @@ import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTermino
 import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs } from "../plan/inputs";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { applyStatements } from "../sql/apply";
-import { semisyncError } from "../sql/errors";
+import { driverMessage, semisyncError } from "../sql/errors";
 import { ObservedState } from "../sql/observe";
 import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
-import { connectionChanged, identityChanged } from "./diff-helpers";
+import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
+import { refuseToStarveSource, waitCountVariable } from "./source-guard";
 
 export interface EnablementOutputs extends EnablementInputs {
   activeTerminology: ResolvedTerminology;
@@ -46,7 +47,7 @@ function previousOf(olds: EnablementOutputs | undefined): EnablementPrevious | u
 }
 
 async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Promise<EnablementOutputs> {
-  return onServer(inputs.connection, inputs.password, async (ctx) => {
+  return onServer(inputs, async (ctx) => {
     const flavor = ctx.detected.flavor;
     const desired = desiredOf(inputs);
     let observed = await ctx.observe({ channels: inputs.role === "replica" });
@@ -55,7 +56,7 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
     }
-    if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, inputs, observed);
+    if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, inputs);
     await applyStatements(ctx.session, plan.statements, flavor);
     const after = await verify(ctx, inputs, desired, plan);
     return outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
@@ -77,16 +78,17 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
   });
   if (settled) return settled;
   const observed = await ctx.observe({ channels: inputs.role === "replica" });
-  await rollBack(ctx, plan, ctx.detected.flavor);
+  const undoFailures = await rollBack(ctx, plan, ctx.detected.flavor);
+  const undone = undoFailures.length === 0 ? "the changes were undone" : `undoing the changes failed (${undoFailures.join("; ")}); run again`;
   if (isOn(observed.variables[enabledName]) !== desired.enabled) {
-    throw semisyncError(ctx.session.server, `${enabledName} reads ${observed.variables[enabledName]} after setting it; the changes were undone.`, {
+    throw semisyncError(ctx.session.server, `${enabledName} reads ${observed.variables[enabledName]} after setting it; ${undone}.`, {
       fix: "read the server's error log (the semisync ACK receiver thread may have failed to start).",
     });
   }
   const ioError = observed.channels?.[0]?.lastIoError;
   throw semisyncError(
     ctx.session.server,
-    `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}; the changes were undone.`,
+    `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}; ${undone}.`,
     {
       fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
     },
@@ -101,9 +103,6 @@ function needsClientsFirst(observed: ObservedState, terminology: ResolvedTermino
   return wanted !== undefined && wanted > current;
 }
 
-function waitCountVariable(terminology: ResolvedTerminology): string {
-  return variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
-}
 
 /**
  * A source switched on before enough replicas are semisync clients makes its next commit wait
@@ -136,46 +135,23 @@ async function awaitSemisyncClients(
   );
 }
 
-/**
- * A replica that stops acknowledging while its source is still switched on and has no other
- * acknowledgers to spare stalls the source's next commit for the whole timeout (measured: 10 s).
- * That is Pulumi's default destroy order, so before de-registering, look at the source this
- * replica replicates from (same credentials) and refuse. Best effort: a source we cannot reach
- * with these credentials is not checked.
- */
-async function refuseToStarveSource(ctx: ServerContext, inputs: EnablementInputs, observed: ObservedState): Promise<void> {
-  const channel = observed.channels?.[0];
-  if (!channel?.sourceHost || !channel.sourcePort) return;
-  const connection = { ...inputs.connection, host: channel.sourceHost, port: channel.sourcePort, connectTimeoutMs: Math.min(inputs.connection.connectTimeoutMs ?? 5_000, 5_000) };
-  let verdict: string | undefined;
-  try {
-    verdict = await onServer(connection, inputs.password, async (source) => {
-      const state = await source.observe();
-      const terminology = installedTerminology("source", state);
-      if (!terminology || !isOn(state.variables[enabledVariable(terminology, "source")])) return undefined;
-      const clients = Number(state.status[sideNames(terminology, "source").clientsVariable!] ?? 0);
-      const needed = Number(state.variables[waitCountVariable(terminology)] ?? 1);
-      if (clients - 1 >= needed) return undefined;
-      const timeout = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
-      return `its source ${channel.sourceHost}:${channel.sourcePort} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeout} ms.`;
-    });
-  } catch {
-    return;
-  }
-  if (verdict) {
-    throw semisyncError(ctx.session.server, `${verdict} Nothing was changed.`, {
-      fix: "switch the source off first: give the source's SemisyncEnablement a dependsOn on this replica's enablement (so it is deleted first), or use SemisyncReplication.",
-    });
-  }
-}
-
-async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor: Flavor): Promise<void> {
+/** Undoes an applied plan; returns what could not be undone. */
+async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor: Flavor): Promise<string[]> {
+  const failures: string[] = [];
+  const run = async (sql: string) => {
+    try {
+      await ctx.session.query(sql);
+    } catch (error) {
+      failures.push(`\`${sql}\`: ${driverMessage(error)}`);
+    }
+  };
   for (const statement of [...plan.statements].reverse()) {
-    for (const sql of statement.undo ?? []) await ctx.session.query(sql).catch(() => undefined);
+    for (const sql of statement.undo ?? []) await run(sql);
   }
   if (plan.expectReplicaStatus) {
-    for (const statement of ioRestartStatements(flavor)) await ctx.session.query(statement.sql).catch(() => undefined);
+    for (const statement of ioRestartStatements(flavor)) await run(statement.sql);
   }
+  return failures;
 }
 
 function outputsOf(
@@ -230,9 +206,10 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async diff(_id, olds, news) {
     const replaces = identityChanged(olds, news, ["role"]);
     const declared = (i: EnablementInputs) =>
-      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], ...SETTING_SPECS.map((s) => i[s.key])]);
+      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
     const changes =
       replaces.length > 0 ||
+      hasUnknowns(news) ||
       declared(olds) !== declared(news) ||
       connectionChanged(olds, news) ||
       drifted(olds, news) ||
@@ -247,7 +224,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
 
   async read(id, props) {
     if (!props) throw new Error(`cannot read ${id}: SemisyncEnablement supports refresh, not import; declare it and let create adopt the server's state`);
-    return onServer(props.connection, props.password, async (ctx) => {
+    return onServer(props, async (ctx) => {
       const observed = await ctx.observe();
       const terminology = installedTerminology(props.role, observed) ?? props.activeTerminology;
       const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
@@ -264,12 +241,12 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   },
 
   async delete(_id, props) {
-    await onServer(props.connection, props.password, async (ctx) => {
+    await onServer(props, async (ctx) => {
       const observed = await ctx.observe({ channels: props.role === "replica" });
       if (!installedTerminology(props.role, observed)) return; // the plugin is gone, and with it every setting
       const desired: EnablementDesired = { role: props.role, enabled: false, settings: {}, persist: false, restartIoThread: props.restartIoThread ?? true };
       const plan = planEnablement(desired, observed, ctx.detected.flavor, previousOf(props));
-      if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, props, observed);
+      if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, props);
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
     });
   },

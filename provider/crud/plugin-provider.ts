@@ -2,10 +2,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import { PluginInputs, checkPluginInputs } from "../plan/inputs";
 import { planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
 import { applyStatements } from "../sql/apply";
-import { semisyncError } from "../sql/errors";
+import { driverMessage, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
-import { PROVIDER_VERSION, ServerContext, onServer, resourceId } from "./server";
-import { connectionChanged, identityChanged } from "./diff-helpers";
+import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
+import { refuseToStarveSource } from "./source-guard";
+import { sideNames, terminologyOfPlugin } from "../flavors/names";
+import { ObservedState } from "../sql/observe";
+import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 
 export interface PluginOutputs extends PluginInputs {
   pluginName: string;
@@ -22,7 +25,7 @@ export interface PluginOutputs extends PluginInputs {
 }
 
 async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
-  return onServer(inputs.connection, inputs.password, async (ctx) => {
+  return onServer(inputs, async (ctx) => {
     const observed = await ctx.observe();
     const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor);
     if (plan.kind === "install") {
@@ -47,11 +50,28 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
 async function verifyActive(ctx: ServerContext, pluginName: string, undo: string[]): Promise<void> {
   const row = (await ctx.observe()).plugins.find((p) => p.name === pluginName);
   if (row?.status === "ACTIVE") return;
-  for (const sql of undo) await ctx.session.query(sql).catch(() => undefined);
-  throw semisyncError(ctx.session.server, `${pluginName} was installed but its status is ${row?.status ?? "missing"}, not ACTIVE; it was uninstalled again.`, {
+  const failures: string[] = [];
+  for (const sql of undo) await ctx.session.query(sql).catch((error) => failures.push(`\`${sql}\`: ${driverMessage(error)}`));
+  const undone = failures.length === 0 ? "it was uninstalled again" : `uninstalling it again failed (${failures.join("; ")})`;
+  throw semisyncError(ctx.session.server, `${pluginName} was installed but its status is ${row?.status ?? "missing"}, not ACTIVE; ${undone}.`, {
     fix: "read the server's error log for why the plugin failed to initialise.",
   });
 }
+
+/**
+ * The source's client count lags replicas that just switched off by about half a second, and
+ * UNINSTALL is refused while it is above 0: wait for it, bounded, before planning.
+ */
+async function drainedOfClients(ctx: ServerContext, pluginName: string): Promise<ObservedState> {
+  const clientsName = sideNames(terminologyOfPlugin(pluginName, "source") ?? "modern", "source").clientsVariable!;
+  const drained = await pollUntil(CLIENTS_DRAIN_MS, 250, async () => {
+    const observed = await ctx.observe();
+    return Number(observed.status[clientsName] ?? 0) === 0 ? observed : undefined;
+  });
+  return drained ?? ctx.observe();
+}
+
+const CLIENTS_DRAIN_MS = 5_000;
 
 /** `SemisyncPlugin`'s provider: INSTALL PLUGIN on create, UNINSTALL PLUGIN on delete. */
 export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInputs, PluginOutputs> = {
@@ -61,13 +81,16 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
 
   async diff(_id, olds, news) {
     const replaces = identityChanged(olds, news, ["role"]);
-    const pinned = news.terminology && news.terminology !== "automatic" ? news.terminology : undefined;
+    const pinned = news.terminology && news.terminology !== "automatic" && !hasUnknowns(news.terminology) ? news.terminology : undefined;
     if (pinned && olds.activeTerminology && pinned !== olds.activeTerminology) replaces.push("terminology");
     const drifted = !["ACTIVE", "BUILT-IN"].includes(olds.pluginStatus);
     const changes =
       replaces.length > 0 ||
+      hasUnknowns(news) ||
       drifted ||
       connectionChanged(olds, news) ||
+      JSON.stringify([olds.sourceConnection ?? null, olds.sourcePassword ?? "", olds.sourceTls ?? null]) !==
+        JSON.stringify([news.sourceConnection ?? null, news.sourcePassword ?? "", news.sourceTls ?? null]) ||
       (olds.terminology ?? "automatic") !== (news.terminology ?? "automatic") ||
       olds.providerVersion !== PROVIDER_VERSION;
     // One server cannot hold the old and the new plugin of a side together, so the old one goes first.
@@ -81,7 +104,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
 
   async read(id, props) {
     if (!props) throw new Error(`cannot read ${id}: SemisyncPlugin supports refresh, not import; declare it and let create adopt the plugin`);
-    return onServer(props.connection, props.password, async (ctx) => {
+    return onServer(props, async (ctx) => {
       const observed = await ctx.observe();
       const row = observed.plugins.find((p) => p.name === props.pluginName);
       const pluginStatus = ctx.detected.flavor.builtIn ? "BUILT-IN" : (row?.status ?? "ABSENT");
@@ -90,14 +113,19 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
     });
   },
 
-  async update(_id, _olds, news) {
-    return { outs: await converge(news) };
+  async update(_id, olds, news) {
+    // `adopted` describes how the resource came to be, not what this update found.
+    return { outs: { ...(await converge(news)), adopted: olds.adopted ?? false } };
   },
 
   async delete(_id, props) {
-    await onServer(props.connection, props.password, async (ctx) => {
-      const removal = planPluginRemoval(props.role, props.pluginName, await ctx.observe(), ctx.detected.flavor);
-      if (removal.kind === "uninstall") await applyStatements(ctx.session, removal.statements, ctx.detected.flavor);
+    await onServer(props, async (ctx) => {
+      const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName) : await ctx.observe();
+      const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor);
+      if (removal.kind !== "uninstall") return;
+      // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
+      if (removal.statements.length > 1) await refuseToStarveSource(ctx, props);
+      await applyStatements(ctx.session, removal.statements, ctx.detected.flavor);
     });
   },
 };
@@ -105,6 +133,10 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
 function inputsOf(props: PluginOutputs): PluginInputs {
   const inputs: PluginInputs = { connection: props.connection, role: props.role };
   if (props.password !== undefined) inputs.password = props.password;
+  if (props.tls !== undefined) inputs.tls = props.tls;
+  if (props.sourceConnection !== undefined) inputs.sourceConnection = props.sourceConnection;
+  if (props.sourcePassword !== undefined) inputs.sourcePassword = props.sourcePassword;
+  if (props.sourceTls !== undefined) inputs.sourceTls = props.sourceTls;
   if (props.terminology !== undefined) inputs.terminology = props.terminology;
   return inputs;
 }

@@ -1,8 +1,9 @@
+import * as packageJson from "../../package.json";
 import { DetectedServer, detectFlavor, isUnsupportedServerError } from "../flavors/detect";
-import { ConnectionInputs, connectionSettings } from "../plan/inputs";
+import { ConnectionInputs, Credentials, connectionSettings } from "../plan/inputs";
 import { isPlanError } from "../plan/plan-error";
 import { Session, serverLabel, withSession } from "../sql/connection";
-import { isSemisyncError, semisyncError } from "../sql/errors";
+import { isPrivilegeMissing, isSemisyncError, semisyncError } from "../sql/errors";
 import { ObservedState, ServerFacts, observe, readFacts } from "../sql/observe";
 
 export interface ServerContext {
@@ -16,15 +17,11 @@ export interface ServerContext {
  * Connects, identifies the server generation and hands the work a way to observe it. Plan
  * errors leave here as SemisyncErrors naming the server.
  */
-export async function onServer<T>(
-  connection: ConnectionInputs,
-  password: string | undefined,
-  work: (ctx: ServerContext) => Promise<T>,
-): Promise<T> {
-  const settings = connectionSettings(connection);
+export async function onServer<T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
+  const settings = connectionSettings(credentials.connection, credentials.tls);
   const server = serverLabel(settings);
   try {
-    return await withSession(settings, password, async (session) => {
+    return await withSession(settings, credentials.password, async (session) => {
       const facts = await readFacts(session);
       const detected = detectFlavor({ version: facts.version, versionComment: facts.versionComment });
       return work({
@@ -39,6 +36,12 @@ export async function onServer<T>(
     if (isPlanError(error)) throw semisyncError(server, `${error.message} Nothing was changed.`, { fix: error.fix });
     if (isUnsupportedServerError(error)) throw semisyncError(server, `${(error as Error).message}. Nothing was changed.`);
     const message = error instanceof Error ? ((error as { sqlMessage?: string }).sqlMessage ?? error.message) : String(error);
+    if (isPrivilegeMissing(error)) {
+      throw semisyncError(server, `reading the server's state was refused: ${message}. Nothing was changed.`, {
+        cause: error,
+        fix: "GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider's user (README, \"Grants\").",
+      });
+    }
     throw semisyncError(server, message, { cause: error });
   }
 }
@@ -58,5 +61,8 @@ export function resourceId(connection: ConnectionInputs, kind: string, role: str
   return `mysql://${serverLabel(connectionSettings(connection))}/${kind}/${role}`;
 }
 
-/** The provider's code version, stored in outputs so `diff` can refresh stale code in state. */
-export const PROVIDER_VERSION = "0.1.0";
+/**
+ * The package version, stored in outputs: when it moves, `diff` reports a change, so the update
+ * replaces the provider code kept in the state (delete and read run the stored code).
+ */
+export const PROVIDER_VERSION: string = packageJson.version;

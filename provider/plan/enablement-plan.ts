@@ -74,41 +74,58 @@ export function planEnablement(
   if (role === "replica" && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
 
   const write = desired.persist ? "SET PERSIST" : "SET GLOBAL";
-  const statements: Statement[] = [];
+  // Undoing a SET PERSIST must restore the persisted value as well as the running one.
+  const undoWrite = (name: string): string[] | undefined => {
+    const running = restore(name, observed.variables[name]);
+    if (!desired.persist || !running) return running;
+    const persistedBefore = observed.persisted?.[name];
+    const persisted = persistedBefore === undefined ? `RESET PERSIST IF EXISTS ${name}` : restore(name, persistedBefore, "SET PERSIST")?.[0];
+    return persisted ? [persisted, ...running] : running;
+  };
+  const settings: Statement[] = [];
+  const resets: Statement[] = [];
   for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(role) && supports(flavor, s))) {
     const name = variableName(terminology, role, spec.suffix[terminology]);
     const current = observed.variables[name];
     const wanted = desired.settings[spec.key];
+    const managedBefore = previous?.managedSettings.includes(spec.key) ?? false;
     if (wanted !== undefined) {
       const sqlValue = toSqlValue(spec, wanted);
       const drifted = !sameValue(spec, current, wanted);
       const notPersisted = desired.persist && !sameValue(spec, observed.persisted?.[name], wanted);
       if (drifted || notPersisted) {
-        statements.push({ sql: `${write} ${name} = ${sqlValue}`, purpose: `set ${spec.key} (${spec.label})`, undo: restore(name, current) });
+        settings.push({ sql: `${write} ${name} = ${sqlValue}`, purpose: `set ${spec.key} (${spec.label})`, undo: undoWrite(name) });
       }
-    } else if (previous?.managedSettings.includes(spec.key)) {
-      statements.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
+    } else if (managedBefore) {
+      settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
     }
-    // What this resource persisted and no longer declares as persisted must not return at restart.
-    const persistedByUs = previous?.persisted && observed.persisted !== undefined && name in observed.persisted;
+    // What this resource persisted and no longer persists must not return at restart; what it
+    // never managed (a DBA's own SET PERSIST) is left alone.
+    const persistedByUs = managedBefore && previous?.persisted && observed.persisted !== undefined && name in observed.persisted;
     if (persistedByUs && !(desired.persist && wanted !== undefined)) {
-      statements.push({ sql: `RESET PERSIST IF EXISTS ${name}`, purpose: `stop persisting ${name}` });
+      resets.push({ sql: `RESET PERSIST IF EXISTS ${name}`, purpose: `stop persisting ${name}` });
     }
   }
 
   const enabledName = enabledVariable(terminology, role);
   const enabledNow = isOn(observed.variables[enabledName]);
   const enabledPersisted = observed.persisted?.[enabledName];
+  const switching: Statement[] = [];
   if (enabledNow !== desired.enabled || (desired.persist && (enabledPersisted === undefined || isOn(enabledPersisted) !== desired.enabled))) {
-    statements.push({
+    switching.push({
       sql: `${write} ${enabledName} = ${desired.enabled ? "ON" : "OFF"}`,
       purpose: `${desired.enabled ? "enable" : "disable"} semisync on the ${role}`,
-      undo: [`SET GLOBAL ${enabledName} = ${enabledNow ? "ON" : "OFF"}`],
+      undo: undoWrite(enabledName),
     });
   }
   if (previous?.persisted && !desired.persist && observed.persisted && enabledName in observed.persisted) {
-    statements.push({ sql: `RESET PERSIST IF EXISTS ${enabledName}`, purpose: `stop persisting ${enabledName}` });
+    resets.push({ sql: `RESET PERSIST IF EXISTS ${enabledName}`, purpose: `stop persisting ${enabledName}` });
   }
+  // Switching on goes after the tuning, so the source never runs enabled with the old settings;
+  // switching off goes first, so restoring defaults (wait_no_replica=ON above all) never acts on
+  // a source that is still on. RESET PERSIST comes last: it has no undo.
+  const switchingOff = enabledNow && !desired.enabled;
+  const statements: Statement[] = switchingOff ? [...switching, ...settings] : [...settings, ...switching];
 
   let expectReplicaStatus: "ON" | "OFF" | undefined;
   if (restartIo) {
@@ -116,6 +133,7 @@ export function planEnablement(
     statements.push({ ...stop, undo: [start.sql] }, start);
     expectReplicaStatus = desired.enabled ? "ON" : "OFF";
   }
+  statements.push(...resets);
   return { terminology, statements, expectReplicaStatus, optionFileLines: optionFileLines(desired, terminology) };
 }
 
@@ -169,16 +187,18 @@ function toSqlValue(spec: SettingSpec, value: number | boolean | string): string
   return String(value);
 }
 
-function restore(name: string, current: string | undefined): string[] | undefined {
+/** The statement that puts `name` back to a value the server reported (never free text). */
+function restore(name: string, current: string | undefined, write = "SET GLOBAL"): string[] | undefined {
   if (current === undefined) return undefined;
-  return [`SET GLOBAL ${name} = ${/^\d+$/.test(current) ? current : /^[A-Z_]+$/i.test(current) ? current.toUpperCase() : "DEFAULT"}`];
+  return [`${write} ${name} = ${/^\d+$/.test(current) ? current : /^[A-Z_]+$/i.test(current) ? current.toUpperCase() : "DEFAULT"}`];
 }
 
 function optionFileLines(desired: EnablementDesired, terminology: ResolvedTerminology): string[] {
-  const lines = [`${enabledVariable(terminology, desired.role)}=${desired.enabled ? "ON" : "OFF"}`];
+  // loose_: a server started without the plugin must not refuse to start over an unknown variable.
+  const lines = [`loose_${enabledVariable(terminology, desired.role)}=${desired.enabled ? "ON" : "OFF"}`];
   for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(desired.role))) {
     const wanted = desired.settings[spec.key];
-    if (wanted !== undefined) lines.push(`${variableName(terminology, desired.role, spec.suffix[terminology])}=${toSqlValue(spec, wanted)}`);
+    if (wanted !== undefined) lines.push(`loose_${variableName(terminology, desired.role, spec.suffix[terminology])}=${toSqlValue(spec, wanted)}`);
   }
   return lines;
 }

@@ -6,21 +6,30 @@ export interface ConnectionInputs {
   host: string;
   port?: number;
   user: string;
-  tls?: TlsOptions;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
 }
 
-export interface PluginInputs {
+/** Where and how to log in. `password` and `tls` are kept apart from `connection` as secrets. */
+export interface Credentials {
   connection: ConnectionInputs;
   password?: string;
+  tls?: TlsOptions;
+}
+
+/** A replica's source as declared in the program: the only source the provider ever contacts. */
+export interface DeclaredSource {
+  sourceConnection?: ConnectionInputs;
+  sourcePassword?: string;
+  sourceTls?: TlsOptions;
+}
+
+export interface PluginInputs extends Credentials, DeclaredSource {
   role: Role;
   terminology?: Terminology;
 }
 
-export interface EnablementInputs extends SemisyncSettings {
-  connection: ConnectionInputs;
-  password?: string;
+export interface EnablementInputs extends SemisyncSettings, Credentials, DeclaredSource {
   role: Role;
   enabled?: boolean;
   persist?: boolean;
@@ -46,12 +55,12 @@ export const DEFAULT_CLIENTS_TIMEOUT_MS = 30_000;
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const isUnknown = (v: unknown) => v === UNKNOWN;
 
-export function connectionSettings(c: ConnectionInputs): ConnectionSettings {
+export function connectionSettings(c: ConnectionInputs, tls?: TlsOptions): ConnectionSettings {
   return {
     host: c.host,
     port: c.port ?? DEFAULT_PORT,
     user: c.user,
-    tls: c.tls,
+    tls,
     connectTimeoutMs: c.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: c.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
   };
@@ -103,11 +112,20 @@ export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure
   const failures = checkConnection(inputs.connection);
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
+  failures.push(...checkDeclaredSource(inputs));
+  return failures;
+}
+
+function checkDeclaredSource(inputs: Record<string, unknown>): InputFailure[] {
+  if (inputs.sourceConnection === undefined) return [];
+  const failures = checkConnection(inputs.sourceConnection).map((f) => ({ property: f.property.replace(/^connection/, "source"), reason: f.reason.replace(/connection/g, "source") }));
+  if (inputs.role !== undefined && inputs.role !== UNKNOWN && inputs.role !== "replica") failures.push({ property: "source", reason: "source is for replicas: remove it from this source's resource" });
   return failures;
 }
 
 export function checkEnablementInputs(inputs: Record<string, unknown>): InputFailure[] {
   const failures = checkConnection(inputs.connection);
+  failures.push(...checkDeclaredSource(inputs));
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   for (const key of ["enabled", "persist", "restartIoThread"]) checkBoolean(failures, key, inputs[key]);
   checkInteger(failures, "replicaStatusTimeoutMs", inputs.replicaStatusTimeoutMs, 0, 600_000, "replicaStatusTimeoutMs");

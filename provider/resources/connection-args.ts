@@ -15,7 +15,10 @@ export interface ConnectionArgs {
    * Defaults to no password.
    */
   password?: pulumi.Input<string>;
-  /** TLS settings handed to mysql2 (`ca`, `cert`, `key`, `rejectUnauthorized`). Defaults to no TLS. */
+  /**
+   * TLS settings handed to mysql2 (`ca`, `cert`, `key`, `rejectUnauthorized`), stored as a Pulumi
+   * secret. Defaults to no TLS.
+   */
   tls?: pulumi.Input<TlsOptions>;
   /** Bound on connecting, in milliseconds. Defaults to 30000. */
   connectTimeoutMs?: pulumi.Input<number>;
@@ -24,18 +27,29 @@ export interface ConnectionArgs {
 }
 
 /**
- * Splits the password off the connection: the connection stays readable in previews, the password
- * becomes a top-level secret, so the engine keeps it encrypted in inputs and outputs alike.
+ * Splits the password and TLS options off the connection: the connection stays readable in
+ * previews, the others become top-level secrets, kept encrypted in inputs and outputs alike.
  */
 export function splitConnection(connection: pulumi.Input<ConnectionArgs>): {
   connection: pulumi.Output<ConnectionInputs>;
   password: pulumi.Output<string | undefined>;
+  tls: pulumi.Output<TlsOptions | undefined>;
 } {
   const all = pulumi.output(connection);
   return {
-    connection: pulumi.unsecret(
-      all.apply(({ password: _password, ...rest }) => rest as ConnectionInputs),
-    ),
+    connection: pulumi.unsecret(all.apply(({ password: _password, tls: _tls, ...rest }) => rest as ConnectionInputs)),
     password: pulumi.secret(all.apply((c) => c.password)),
+    // The client key is as secret as the password.
+    tls: pulumi.secret(all.apply((c) => c.tls)),
   };
+}
+
+/** Both are secret under their own keys, in inputs and outputs. */
+export const SECRET_OUTPUTS = ["password", "tls", "sourcePassword", "sourceTls"];
+
+/** The props a replica resource stores for its declared source. */
+export function declaredSourceProps(source: pulumi.Input<ConnectionArgs> | undefined) {
+  if (!source) return { sourceConnection: undefined, sourcePassword: undefined, sourceTls: undefined };
+  const split = splitConnection(source);
+  return { sourceConnection: split.connection, sourcePassword: split.password, sourceTls: split.tls };
 }

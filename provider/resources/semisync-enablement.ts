@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { semisyncEnablementProvider } from "../crud/enablement-provider";
 import { ResolvedTerminology, Role, SemisyncSettings, WaitPoint } from "../types";
-import { ConnectionArgs, splitConnection } from "./connection-args";
+import { ConnectionArgs, SECRET_OUTPUTS, declaredSourceProps, splitConnection } from "./connection-args";
 
 export interface SemisyncEnablementArgs {
   /** The server to configure. Changing its host or port replaces the resource. */
@@ -77,6 +77,14 @@ export interface SemisyncEnablementArgs {
    * topology. Defaults to none.
    */
   triggers?: pulumi.Input<unknown[]>;
+  /**
+   * Replica only. The source this replica replicates from. With it, the provider refuses to
+   * switch this replica off (or remove its plugin while it acknowledges) when that would leave a
+   * source that is still on short of acknowledgements, which would stall its next commit for the
+   * whole timeout. Only this declared source is ever contacted. Defaults to none (no check);
+   * `SemisyncReplication` always sets it.
+   */
+  source?: pulumi.Input<ConnectionArgs>;
 }
 
 /**
@@ -104,13 +112,15 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
-    const { connection, password } = splitConnection(args.connection);
+    const { connection, password, tls } = splitConnection(args.connection);
     super(
       semisyncEnablementProvider,
       name,
       {
         connection,
         password,
+        tls,
+        ...declaredSourceProps(args.source),
         role: args.role,
         enabled: args.enabled,
         timeoutMs: args.timeoutMs,
@@ -133,7 +143,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         serverVersion: undefined,
         serverFlavor: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "mysql-semisync",
       "SemisyncEnablement",
     );

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { semisyncPluginProvider } from "../crud/plugin-provider";
 import { ResolvedTerminology, Role, Terminology } from "../types";
-import { ConnectionArgs, splitConnection } from "./connection-args";
+import { ConnectionArgs, SECRET_OUTPUTS, declaredSourceProps, splitConnection } from "./connection-args";
 
 export interface SemisyncPluginArgs {
   /** The server to install on. Changing its host or port replaces the resource. */
@@ -20,6 +20,14 @@ export interface SemisyncPluginArgs {
    * source. Defaults to `"automatic"`.
    */
   terminology?: pulumi.Input<Terminology>;
+  /**
+   * Replica only. The source this replica replicates from. With it, the provider refuses to
+   * switch this replica off (or remove its plugin while it acknowledges) when that would leave a
+   * source that is still on short of acknowledgements, which would stall its next commit for the
+   * whole timeout. Only this declared source is ever contacted. Defaults to none (no check);
+   * `SemisyncReplication` always sets it.
+   */
+  source?: pulumi.Input<ConnectionArgs>;
 }
 
 /**
@@ -48,13 +56,15 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
-    const { connection, password } = splitConnection(args.connection);
+    const { connection, password, tls } = splitConnection(args.connection);
     super(
       semisyncPluginProvider,
       name,
       {
         connection,
         password,
+        tls,
+        ...declaredSourceProps(args.source),
         role: args.role,
         terminology: args.terminology,
         pluginName: undefined,
@@ -66,7 +76,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         serverVersion: undefined,
         serverFlavor: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password"] },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "mysql-semisync",
       "SemisyncPlugin",
     );

@@ -83,13 +83,14 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       const { name: _name, ...connection } = replica;
       const plugin = new SemisyncPlugin(
         `${name}-replica-${key}`,
-        { connection, role: "replica", terminology: args.terminology },
+        { connection, role: "replica", terminology: args.terminology, source: args.source },
         { ...child, dependsOn: [this.sourcePlugin] },
       );
       this.replicaPlugins[key] = plugin;
       this.replicaEnablements[key] = new SemisyncEnablement(
         `${name}-replica-${key}`,
-        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist },
+        // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
+        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName] },
         { ...child, dependsOn: [plugin, this.sourcePlugin] },
       );
     });

@@ -25,44 +25,56 @@ export async function withSession<T>(
 ): Promise<T> {
   // Loaded here, not at module level: the provider is serialized into the Pulumi state and must
   // resolve mysql2 in the provider process (pulumi/pulumi dynamic provider serialization).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
   const server = serverLabel(settings);
-  let connection: import("mysql2/promise").Connection;
-  try {
-    connection = await mysql.createConnection({
-      host: settings.host,
-      port: settings.port,
-      user: settings.user,
-      password: password ?? "",
-      connectTimeout: settings.connectTimeoutMs,
-      ssl: settings.tls ? { ...settings.tls } : undefined,
-      multipleStatements: false,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: true,
-    });
-  } catch (error) {
-    throw connectError(server, settings, error);
-  }
-  // A connection error event after a query resolved must not crash the provider process.
-  connection.on("error", () => undefined);
+  const open = async () => {
+    try {
+      const connection = await mysql.createConnection({
+        host: settings.host,
+        port: settings.port,
+        user: settings.user,
+        password: password ?? "",
+        connectTimeout: settings.connectTimeoutMs,
+        ssl: settings.tls ? { ...settings.tls } : undefined,
+        multipleStatements: false,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        dateStrings: true,
+      });
+      // A connection error event after a query resolved must not crash the provider process.
+      connection.on("error", () => undefined);
+      return connection;
+    } catch (error) {
+      throw connectError(server, settings, error);
+    }
+  };
+  let connection = await open();
   const session: Session = {
     server,
     async query(sql, values) {
-      const [rows] = await connection.query({ sql, values, timeout: settings.statementTimeoutMs });
-      return Array.isArray(rows) ? (rows as Row[]) : [];
+      try {
+        const [rows] = await connection.query({ sql, values, timeout: settings.statementTimeoutMs });
+        return Array.isArray(rows) ? (rows as Row[]) : [];
+      } catch (error) {
+        // After a timeout mysql2 keeps the statement as the connection's current command, so every
+        // later statement (the undo above all) would queue behind it with no bound. Drop that
+        // connection, stop the statement on the server, and go on with a fresh one.
+        if ((error as { code?: string }).code === "PROTOCOL_SEQUENCE_TIMEOUT") {
+          const stuck = connection.threadId;
+          connection.destroy();
+          connection = await open();
+          if (typeof stuck === "number") await connection.query({ sql: `KILL QUERY ${stuck}`, timeout: settings.statementTimeoutMs }).catch(() => undefined);
+        }
+        throw error;
+      }
     },
   };
   try {
     return await work(session);
   } finally {
-    try {
-      await Promise.race([connection.end(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-    } catch {
-      connection.destroy();
-    }
-    connection.destroy();
+    const closing = connection;
+    await Promise.race([closing.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    closing.destroy();
   }
 }
 

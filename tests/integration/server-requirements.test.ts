@@ -75,7 +75,7 @@ for (const lane of lanes()) {
       const inputs = { ...connectionOf(topology.source), role: "source", enabled: false, timeoutMs: 2500, persist: true } as EnablementInputs;
       if (!isMySql) {
         const before = await semisyncVariables(topology.source);
-        await rejects(enablements.create(inputs), /SET PERSIST does not exist on MariaDB.*rpl_semi_sync_master_enabled=OFF; rpl_semi_sync_master_timeout=2500/s);
+        await rejects(enablements.create(inputs), /SET PERSIST does not exist on MariaDB.*loose_rpl_semi_sync_master_enabled=OFF; loose_rpl_semi_sync_master_timeout=2500/s);
         assert.deepEqual(await semisyncVariables(topology.source), before);
         return;
       }

@@ -304,3 +304,28 @@ describe("SemisyncEnablement diff", () => {
     assert.equal(result.changes, false);
   });
 });
+
+describe("diff during preview, with values not known yet", () => {
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const olds = {
+    connection: { host: "db1", port: 3306, user: "admin" },
+    role: "source",
+    terminology: "automatic",
+    pluginName: "rpl_semi_sync_source",
+    pluginStatus: "ACTIVE",
+    activeTerminology: "modern",
+    providerVersion: PROVIDER_VERSION,
+  } as unknown as PluginOutputs;
+
+  it("an unknown connection is a change, not a replacement", async () => {
+    const result = await semisyncPluginProvider.diff!("id", olds, { connection: UNKNOWN, role: "source" } as unknown as PluginInputs);
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, []);
+  });
+
+  it("an unknown host, role or terminology is a change, not a replacement", async () => {
+    const result = await semisyncPluginProvider.diff!("id", olds, { connection: { host: UNKNOWN, port: 3306, user: "admin" }, role: UNKNOWN, terminology: UNKNOWN } as unknown as PluginInputs);
+    assert.equal(result.changes, true);
+    assert.deepEqual(result.replaces, []);
+  });
+});

@@ -138,16 +138,18 @@ describe("planEnablement on a source", () => {
     assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_source_enabled = OFF"]);
   });
 
-  it("writes settings before …_enabled also when disabling", () => {
+  it("switches …_enabled off before touching any setting when disabling", () => {
+    // Restoring a default such as wait_no_replica=ON on a source that is still on would act on it.
     const c = { label: "MySQL 8.4" as const, terminology: "modern" as const };
     const plan = planEnablement(desired({ enabled: false, settings: { timeoutMs: 3000 } }), sourceServer(c, { rpl_semi_sync_source_enabled: "ON" }), flavorOf(c.label));
-    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_source_timeout = 3000", "SET GLOBAL rpl_semi_sync_source_enabled = OFF"]);
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_source_enabled = OFF", "SET GLOBAL rpl_semi_sync_source_timeout = 3000"]);
   });
 
   it("lists option-file lines for the declared state", () => {
     const c = { label: "MySQL 5.7" as const, terminology: "legacy" as const };
     const plan = planEnablement(desired({ settings: { timeoutMs: 5000, waitPoint: "AFTER_SYNC" } }), sourceServer(c), flavorOf(c.label));
-    assert.deepEqual(plan.optionFileLines, ["rpl_semi_sync_master_enabled=ON", "rpl_semi_sync_master_timeout=5000", "rpl_semi_sync_master_wait_point=AFTER_SYNC"]);
+    // loose_: a server restarted without the plugin must still start.
+    assert.deepEqual(plan.optionFileLines, ["loose_rpl_semi_sync_master_enabled=ON", "loose_rpl_semi_sync_master_timeout=5000", "loose_rpl_semi_sync_master_wait_point=AFTER_SYNC"]);
   });
 });
 
@@ -421,5 +423,32 @@ describe("planEnablement with settings managed before", () => {
     const observed = sourceServer(l, { rpl_semi_sync_master_enabled: "ON", rpl_semi_sync_master_timeout: "5000", rpl_semi_sync_master_wait_no_slave: "OFF" });
     const { plan } = planSettled(desired(), observed, flavorOf(l.label), { managedSettings: ["timeoutMs", "waitNoReplica"], persisted: false });
     assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_master_timeout = DEFAULT", "SET GLOBAL rpl_semi_sync_master_wait_no_slave = DEFAULT"]);
+  });
+});
+
+describe("planEnablement: persisted values it does not own, and undo of SET PERSIST", () => {
+  const c = { label: "MySQL 8.4" as const, terminology: "modern" as const };
+
+  it("leaves a persisted setting it never managed alone when it stops persisting", () => {
+    const server = sourceServer(c, { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" });
+    server.persisted = { rpl_semi_sync_source_timeout: "5000", rpl_semi_sync_source_trace_level: "16", rpl_semi_sync_source_enabled: "ON" };
+    const plan = planEnablement(desired({ persist: false, settings: { timeoutMs: 5000 } }), server, flavorOf(c.label), { managedSettings: ["timeoutMs"], persisted: true });
+    assert.deepEqual(sqlOf(plan.statements), ["RESET PERSIST IF EXISTS rpl_semi_sync_source_timeout", "RESET PERSIST IF EXISTS rpl_semi_sync_source_enabled"]);
+  });
+
+  it("undoes a SET PERSIST by restoring both the persisted and the running value", () => {
+    const server = sourceServer(c, { rpl_semi_sync_source_timeout: "10000" });
+    server.persisted = { rpl_semi_sync_source_timeout: "7000" };
+    const plan = planEnablement(desired({ persist: true, enabled: false, settings: { timeoutMs: 3000 } }), server, flavorOf(c.label));
+    const write = plan.statements.find((st) => st.sql === "SET PERSIST rpl_semi_sync_source_timeout = 3000");
+    assert.deepEqual(write?.undo, ["SET PERSIST rpl_semi_sync_source_timeout = 7000", "SET GLOBAL rpl_semi_sync_source_timeout = 10000"]);
+  });
+
+  it("undoes a first SET PERSIST with RESET PERSIST", () => {
+    const server = sourceServer(c, { rpl_semi_sync_source_timeout: "10000" });
+    server.persisted = {};
+    const plan = planEnablement(desired({ persist: true, enabled: false, settings: { timeoutMs: 3000 } }), server, flavorOf(c.label));
+    const write = plan.statements.find((st) => st.sql === "SET PERSIST rpl_semi_sync_source_timeout = 3000");
+    assert.deepEqual(write?.undo, ["RESET PERSIST IF EXISTS rpl_semi_sync_source_timeout", "SET GLOBAL rpl_semi_sync_source_timeout = 10000"]);
   });
 });

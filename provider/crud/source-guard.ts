@@ -1,0 +1,43 @@
+import { enabledVariable, sideNames, variableName } from "../flavors/names";
+import { installedTerminology, isOn } from "../plan/enablement-plan";
+import { DeclaredSource } from "../plan/inputs";
+import { semisyncError } from "../sql/errors";
+import { ResolvedTerminology } from "../types";
+import { ServerContext, onServer } from "./server";
+
+export function waitCountVariable(terminology: ResolvedTerminology): string {
+  return variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
+}
+
+/**
+ * A replica that stops acknowledging while its source is still switched on and has no other
+ * acknowledgers to spare stalls the source's next commit for the whole timeout (measured: 10 s).
+ * That is what Pulumi's dependents-first destroy does to hand-wired programs, so before a replica
+ * de-registers, its declared source is asked, and the change refused. Only a source declared in
+ * the program is contacted: credentials never go to an address read from the replica.
+ */
+export async function refuseToStarveSource(ctx: ServerContext, declared: DeclaredSource): Promise<void> {
+  if (!declared.sourceConnection) return;
+  const connection = { ...declared.sourceConnection, connectTimeoutMs: Math.min(declared.sourceConnection.connectTimeoutMs ?? 5_000, 5_000) };
+  let verdict: string | undefined;
+  try {
+    verdict = await onServer({ connection, password: declared.sourcePassword, tls: declared.sourceTls }, async (source) => {
+      const state = await source.observe();
+      const terminology = installedTerminology("source", state);
+      if (!terminology || !isOn(state.variables[enabledVariable(terminology, "source")])) return undefined;
+      const clients = Number(state.status[sideNames(terminology, "source").clientsVariable!] ?? 0);
+      const needed = Number(state.variables[waitCountVariable(terminology)] ?? 1);
+      if (clients - 1 >= needed) return undefined;
+      const timeout = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
+      return `its source ${source.session.server} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeout} ms.`;
+    });
+  } catch {
+    // An unreachable source cannot be starved by this replica's departure any more than it is.
+    return;
+  }
+  if (verdict) {
+    throw semisyncError(ctx.session.server, `${verdict} Nothing was changed.`, {
+      fix: "switch the source off first: give the source's SemisyncEnablement a dependsOn on this replica's resources (so it is deleted first), or use SemisyncReplication.",
+    });
+  }
+}

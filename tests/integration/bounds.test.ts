@@ -1,0 +1,62 @@
+import * as assert from "node:assert/strict";
+import * as net from "node:net";
+import * as mysql from "mysql2/promise";
+import { semisyncPluginProvider } from "../../provider";
+import { connectionOf, installedPlugins, rejects } from "../support/server-probes";
+import { lanes } from "../testbed/lanes";
+import { Topology, startTopology } from "../testbed/topology";
+
+const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
+
+describe("every network call is bounded", function () {
+  let topology: Topology;
+
+  before(async function () {
+    const lane = lanes().find((l) => l.family === "mysql");
+    if (!lane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); this suite needs one");
+    topology = await startTopology(lane, { replicas: 0 });
+  });
+
+  after(async function () {
+    await topology?.stop();
+  });
+
+  it("a statement blocked past statementTimeoutMs fails within the bound, is killed on the server, and installs nothing", async function () {
+    const source = topology.source;
+    const locker = await mysql.createConnection({ host: source.host, port: source.port, user: source.user, password: source.password, connectTimeout: 10_000 });
+    try {
+      // INSTALL PLUGIN writes mysql.plugin, which a global read lock blocks.
+      await locker.query("FLUSH TABLES WITH READ LOCK");
+      const inputs = { ...connectionOf(source), role: "source" as const };
+      inputs.connection.statementTimeoutMs = 1_500;
+      const started = Date.now();
+      await rejects(plugins.create(inputs), /could not install the source plugin.*Nothing had been changed.*Fix: the connection was lost or the statement was killed; run again/s);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 10_000, `failed after ${elapsed} ms`);
+      const [waiting] = await locker.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSTALL PLUGIN%'");
+      assert.equal(Number((waiting as { n: number }[])[0].n), 0, "the blocked INSTALL PLUGIN was killed");
+    } finally {
+      await locker.query("UNLOCK TABLES").catch(() => undefined);
+      await locker.end();
+    }
+    assert.deepEqual(await installedPlugins(source), []);
+  });
+
+  it("a server that accepts but never answers fails within connectTimeoutMs, naming it", async function () {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      await rejects(
+        plugins.create({ connection: { host: "127.0.0.1", port, user: "admin", connectTimeoutMs: 1_000 }, password: "x", role: "source" }),
+        new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 1000 ms`),
+      );
+      assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
