@@ -9,7 +9,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../provider";
 import { CommitSample, CommitWriter, maxLatency, percentile, startCommitWriter } from "../tests/support/commit-writer";
 import { REPO_ROOT, inlineStack } from "../tests/support/pulumi-workspace";
-import { lanes } from "../tests/testbed/lanes";
+import { requireLane } from "../tests/testbed/lanes";
 import { Server, Topology, startTopology } from "../tests/testbed/topology";
 
 interface PhaseResult {
@@ -88,8 +88,7 @@ async function setReplicaCount(stack: Stack, count: number) {
 }
 
 async function main() {
-  const lane = lanes().find((l) => l.family === "mysql");
-  if (!lane) throw new Error("the benchmark needs a MySQL lane");
+  const lane = requireLane("mysql");
   log(`starting ${lane.name}: a source and 4 replicas`);
   // No fsync per commit: on a VM disk fsync alone takes up to ~200 ms now and then, and the semisync
   // wait this benchmark is about does not depend on it.

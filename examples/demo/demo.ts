@@ -2,7 +2,7 @@
 // the semisync status of every server, one commit acknowledged by a replica, then cleanup.
 //   npm run demo              everything, then tear down
 //   npm run demo -- --keep    leave the topology and the stack running
-import { laneByName, lanes } from "../../tests/testbed/lanes";
+import { laneByName, requireLane } from "../../tests/testbed/lanes";
 import { Server, startTopology } from "../../tests/testbed/topology";
 import * as path from "node:path";
 import { EXAMPLES, configureServers, copyProject, pulumiCli } from "./pulumi-cli";
@@ -16,7 +16,7 @@ async function statusOf(server: Server, pattern: string): Promise<Record<string,
 }
 
 async function main(): Promise<void> {
-  const lane = process.env.SEMISYNC_DEMO_LANE ? laneByName(process.env.SEMISYNC_DEMO_LANE) : lanes().find((l) => l.family === "mysql")!;
+  const lane = process.env.SEMISYNC_DEMO_LANE ? laneByName(process.env.SEMISYNC_DEMO_LANE) : requireLane("mysql");
   step(`starting a ${lane.name} source and two replicas on 127.0.0.1 (${lane.image})`);
   const topology = await startTopology(lane, { replicas: 2 });
   const project = copyProject(path.join(EXAMPLES, "replication-component"), "semisync-demo");

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CliProject, EXAMPLES, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
 import { installedPlugins } from "../support/server-probes";
-import { lanes } from "../testbed/lanes";
+import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
 
 const EXAMPLE_PROJECTS = ["replication-component", "base-resources", "stack-config"];
@@ -29,9 +29,7 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
   let topology: Topology;
 
   before(async function () {
-    const lane = lanes().find((l) => l.family === "mysql");
-    if (!lane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); this suite needs one");
-    topology = await startTopology(lane, { replicas: 2 });
+    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
   });
 
   after(async function () {

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncEnablement, SemisyncPlugin } from "../../provider";
-import { lanes } from "../testbed/lanes";
+import { requireLane } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 import { PASSPHRASE, inlineStack, readTree } from "../support/pulumi-workspace";
 
@@ -56,7 +56,6 @@ function program(topology: Topology) {
   };
 }
 
-const mysqlLane = lanes().find((lane) => lane.family === "mysql");
 
 describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a MySQL source and replica", function () {
   let topology: Topology;
@@ -65,8 +64,7 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
   let projectDir: string;
 
   before(async function () {
-    if (!mysqlLane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); the end-to-end suite needs one");
-    topology = await startTopology(mysqlLane, { replicas: 1 });
+    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
     ({ stack, backend, dir: projectDir } = await inlineStack("semisync-e2e", program(topology)));
     await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
     await stack.setConfig("timeoutMs", { value: "10000" });

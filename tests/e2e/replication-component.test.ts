@@ -4,7 +4,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../provider";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
-import { lanes } from "../testbed/lanes";
+import { requireLane } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 // Raised so that a stall, if any, is unmistakable: a stalled commit waits this long.
@@ -28,7 +28,6 @@ function componentProgram(topology: Topology) {
   };
 }
 
-const mysqlLane = lanes().find((lane) => lane.family === "mysql");
 
 describe("SemisyncReplication keeps every commit flowing while the topology changes", function () {
   let topology: Topology;
@@ -51,8 +50,7 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
   }
 
   before(async function () {
-    if (!mysqlLane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); this suite needs one");
-    topology = await startTopology(mysqlLane, { replicas: 3 });
+    topology = await startTopology(requireLane("mysql"), { replicas: 3 });
     ({ stack } = await inlineStack("semisync-component", componentProgram(topology)));
     await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
     writer = await startCommitWriter(topology.source);
@@ -112,8 +110,7 @@ describe("hand-wired base resources: the unsafe orders fail loudly instead of st
   let topology: Topology;
 
   before(async function () {
-    if (!mysqlLane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); this suite needs one");
-    topology = await startTopology(mysqlLane, { replicas: 1 });
+    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
   });
 
   after(async function () {

@@ -3,7 +3,7 @@ import * as net from "node:net";
 import * as mysql from "mysql2/promise";
 import { semisyncPluginProvider } from "../../provider";
 import { connectionOf, installedPlugins, rejects } from "../support/server-probes";
-import { lanes } from "../testbed/lanes";
+import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
 
 const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
@@ -12,9 +12,7 @@ describe("every network call is bounded", function () {
   let topology: Topology;
 
   before(async function () {
-    const lane = lanes().find((l) => l.family === "mysql");
-    if (!lane) throw new Error("no MySQL lane is configured (SEMISYNC_LANES filters them all out); this suite needs one");
-    topology = await startTopology(lane, { replicas: 0 });
+    topology = await startTopology(requireLane("mysql"), { replicas: 0 });
   });
 
   after(async function () {

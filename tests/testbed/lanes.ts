@@ -72,3 +72,10 @@ export function laneByName(name: string): Lane {
   }
   return lane;
 }
+
+/** The first lane of a family; suites that need one fail with this message when it is filtered out. */
+export function requireLane(family: Lane["family"]): Lane {
+  const lane = lanes().find((l) => l.family === family);
+  if (!lane) throw new Error(`no ${family} lane is configured (SEMISYNC_LANES filters them all out); this suite needs one`);
+  return lane;
+}
