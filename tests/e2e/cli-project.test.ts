@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliProject, EXAMPLES, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
+import { CliProject, EXAMPLES, REPO_ROOT, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
 import { installedPlugins } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
@@ -47,6 +47,25 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
       await assertNothingInstalled(topology);
     });
   }
+
+  it("pulumi up of the repository root's Pulumi.yaml, with no stack config, deploys to the local test bed", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-root-"));
+    fs.copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.copyFileSync(path.join(REPO_ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+    fs.symlinkSync(EXAMPLES, path.join(dir, "examples"), "dir");
+    // The program's default target: the testbed.json `npm run testbed -- up` writes, here this suite's topology.
+    const cache = path.join(dir, "cache");
+    fs.mkdirSync(cache);
+    const endpoint = (s: Topology["source"]) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
+    fs.writeFileSync(path.join(cache, "testbed.json"), JSON.stringify({ source: endpoint(topology.source), replicas: topology.replicas.map(endpoint) }));
+    const project = withBackend(dir, "semisync-root-tests");
+    project.env.SEMISYNC_CACHE = cache;
+    await pulumiCli(project, ["stack", "init", "dev"]);
+    await pulumiCli(project, ["up", "--yes"]);
+    await assertSemisyncEverywhere(topology);
+    await pulumiCli(project, ["destroy", "--yes"]);
+    await assertNothingInstalled(topology);
+  });
 
   it("pulumi new from templates/semisync-replication, answered prompt by prompt, deploys and destroys", async function () {
     const template = path.join(TEMPLATES, "semisync-replication");

@@ -31,7 +31,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const mysql = require("mysql2/promise");
 (async () => {
-  const { server, maxDurationMs } = workerData;
+  const { server, maxDurationMs, pauseMs } = workerData;
   const connection = await mysql.createConnection({ ...server, connectTimeout: 10000 });
   await connection.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
   await connection.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
@@ -44,7 +44,7 @@ const mysql = require("mysql2/promise");
     await connection.query("INSERT INTO semisync_probe.commits () VALUES ()");
     const latencyMs = performance.now() - t0;
     parentPort.postMessage({ at: Date.now() - started, latencyMs });
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
   }
   await connection.end().catch(() => connection.destroy());
   parentPort.postMessage({ done: true });
@@ -52,13 +52,13 @@ const mysql = require("mysql2/promise");
 `;
 
 /**
- * Commits continuously on a source, one small autocommit INSERT at a time, recording how long
- * each took. Bounded: stops by itself after `maxDurationMs`.
+ * Commits continuously on a source, one small autocommit INSERT at a time (`pauseMs` apart),
+ * recording how long each took. Bounded: stops by itself after `maxDurationMs`.
  */
-export async function startCommitWriter(server: ServerAddress, options: { maxDurationMs?: number } = {}): Promise<CommitWriter> {
+export async function startCommitWriter(server: ServerAddress, options: { maxDurationMs?: number; pauseMs?: number } = {}): Promise<CommitWriter> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { server: { host: server.host, port: server.port, user: server.user, password: server.password }, maxDurationMs: options.maxDurationMs ?? 15 * 60_000 },
+    workerData: { server: { host: server.host, port: server.port, user: server.user, password: server.password }, maxDurationMs: options.maxDurationMs ?? 15 * 60_000, pauseMs: options.pauseMs ?? 0 },
   });
   let window: CommitSample[] = [];
   const all: CommitSample[] = [];
