@@ -64,7 +64,7 @@ for (const lane of lanes()) {
       const before = await semisyncVariables(topology.source);
       await rejects(
         enablements.create({ ...limited, role: "source", enabled: false, timeoutMs: 4321 } as EnablementInputs),
-        isMySql ? /GRANT SYSTEM_VARIABLES_ADMIN ON \*\.\* TO the provider's user/ : /GRANT SUPER ON \*\.\* TO the provider's user/,
+        isMySql ? /GRANT SYSTEM_VARIABLES_ADMIN ON \*\.\* TO the provider's user/ : /GRANT REPLICATION MASTER ADMIN ON \*\.\* TO the provider's user/,
       );
       assert.deepEqual(await semisyncVariables(topology.source), before);
       if (isMySql) await plugins.delete("x", { ...connectionOf(topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);

@@ -1,0 +1,70 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { SemisyncReplication } from "../../provider";
+import { inlineStack } from "../support/pulumi-workspace";
+import { installedPlugins, semisyncVariables } from "../support/server-probes";
+import { Lane, lanes } from "../testbed/lanes";
+import { Topology, startTopology } from "../testbed/topology";
+
+/**
+ * The grants README "Grants" documents, per family: the provider must need nothing more for
+ * up, refresh and destroy.
+ */
+export function minimalGrants(lane: Lane, user: string): string[] {
+  if (lane.family === "mysql") {
+    return [
+      `GRANT REPLICATION CLIENT, SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO ${user}`,
+      `GRANT SELECT ON performance_schema.* TO ${user}`,
+      `GRANT INSERT, DELETE ON mysql.plugin TO ${user}`,
+    ];
+  }
+  return [`GRANT REPLICA MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN ON *.* TO ${user}`];
+}
+
+const USER = "'semisync'@'%'";
+const PASSWORD = "least-privilege-pw-4d2e";
+
+for (const lane of lanes()) {
+  describe(`least privilege, through the Pulumi engine: ${lane.name}`, function () {
+    let topology: Topology;
+
+    before(async function () {
+      topology = await startTopology(lane, { replicas: 1 });
+      // Created on the source; replication carries the account to the replica.
+      await topology.source.query(`CREATE USER ${USER} IDENTIFIED BY '${PASSWORD}'`);
+      for (const grant of minimalGrants(lane, USER)) await topology.source.query(grant);
+      const replica = topology.replicas[0];
+      for (let i = 0; i < 100; i++) {
+        const rows = await replica.query("SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'semisync'");
+        if (Number(rows[0].n) === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+
+    after(async function () {
+      await topology?.stop();
+    });
+
+    it("up, refresh and destroy succeed with only the documented grants", async function () {
+      const { stack } = await inlineStack(`semisync-grants-${lane.name.replace(/\./g, "-")}`, async () => {
+        const password = pulumi.secret(PASSWORD);
+        const connection = (s: Topology["source"]) => ({ host: s.host, port: s.port, user: "semisync", password });
+        const replication = new SemisyncReplication("grants", {
+          source: connection(topology.source),
+          replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+          timeoutMs: 3000,
+        });
+        return { clients: replication.sourceClients };
+      });
+      const up = await stack.up();
+      assert.equal(up.outputs.clients.value, 1);
+      const enabled = lane.family === "mysql" ? "rpl_semi_sync_source_enabled" : "rpl_semi_sync_master_enabled";
+      assert.equal((await semisyncVariables(topology.source))[enabled], "ON");
+      await stack.refresh({ expectNoChanges: true });
+      await stack.destroy();
+      assert.deepEqual(await installedPlugins(topology.source), []);
+      assert.deepEqual(await installedPlugins(topology.replicas[0]), []);
+      if (lane.family === "mariadb") assert.equal((await semisyncVariables(topology.source))[enabled], "OFF");
+    });
+  });
+}
