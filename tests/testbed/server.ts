@@ -16,6 +16,10 @@ export interface Server extends ConnectionInfo {
   query<R extends Row = Row>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Stops the container (the server shuts down cleanly) and starts it again on the same port and datadir. */
   restart(): Promise<void>;
+  /** Stops the container; the server is down until `start()`. */
+  stop(): Promise<void>;
+  /** Starts a stopped container on the same port and datadir and waits until it is ready. */
+  start(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -59,10 +63,18 @@ class ContainerServer implements Server {
   }
 
   async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
     const client = await getContainerRuntimeClient();
-    const handle = client.container.getById(this.container.getId());
-    await client.container.stop(handle, { timeout: GRACEFUL_STOP_MS });
-    await client.container.start(handle);
+    await client.container.stop(client.container.getById(this.container.getId()), { timeout: GRACEFUL_STOP_MS });
+  }
+
+  async start(): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    await client.container.start(client.container.getById(this.container.getId()));
     await this.waitUntilReady();
   }
 
