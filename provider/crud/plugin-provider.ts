@@ -26,7 +26,7 @@ export interface PluginOutputs extends PluginInputs {
 
 async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
   return onServer(inputs, async (ctx) => {
-    const observed = await ctx.observe();
+    const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor);
     if (plan.kind === "install") {
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);

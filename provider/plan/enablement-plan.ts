@@ -41,6 +41,8 @@ export function planEnablement(
   previous?: EnablementPrevious,
 ): EnablementPlan {
   const { role } = desired;
+  // A replica role on a server with no replication is most likely the wrong host: say so first.
+  if (role === "replica" && desired.enabled && observed.channels) requireReplicationConfigured(observed.channels);
   const terminology = installedTerminology(role, observed);
   if (!terminology) {
     throw planError(
@@ -141,14 +143,19 @@ function supports(flavor: Flavor, spec: SettingSpec): boolean {
   return spec.key !== "waitForReplicaCount" || flavor.supportsWaitForReplicaCount;
 }
 
-/** A replica needs exactly the default channel, with its IO thread running. */
-function checkReplicaChannels(channels: ReplicationChannel[]): void {
+/** A server with no replication channel cannot be a replica; a likely wrong host. */
+export function requireReplicationConfigured(channels: ReplicationChannel[]): void {
   if (channels.length === 0) {
     throw planError(
       "replication is not configured on this server, so it cannot be a semisync replica.",
       "configure replication first (CHANGE REPLICATION SOURCE TO … / CHANGE MASTER TO …; START REPLICA), or use role \"source\".",
     );
   }
+}
+
+/** A replica needs exactly the default channel, with its IO thread running. */
+function checkReplicaChannels(channels: ReplicationChannel[]): void {
+  requireReplicationConfigured(channels);
   if (channels.length > 1 || channels[0].name !== "") {
     throw planError(
       `semisync works only on the default replication channel, and this server has ${channels.map((c) => `'${c.name}'`).join(", ")}.`,

@@ -5,6 +5,7 @@ import { ObservedState } from "../sql/observe";
 import { ResolvedTerminology, Role, Statement, Terminology } from "../types";
 import { planError } from "./plan-error";
 import { ioRestartStatements } from "./replica-statements";
+import { requireReplicationConfigured } from "./enablement-plan";
 
 export type PluginPlan =
   | { kind: "built-in"; terminology: ResolvedTerminology; names: SideNames }
@@ -13,6 +14,7 @@ export type PluginPlan =
 
 /** What `create` does to make the plugin of `role` present and ACTIVE. */
 export function planPluginInstall(role: Role, requested: Terminology, observed: ObservedState, flavor: Flavor): PluginPlan {
+  if (role === "replica" && observed.channels) requireReplicationConfigured(observed.channels);
   if (flavor.builtIn) {
     const terminology = resolveTerminology(requested, flavor);
     return { kind: "built-in", terminology, names: sideNames(terminology, role) };

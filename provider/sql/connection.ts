@@ -85,6 +85,12 @@ function connectError(server: string, settings: ConnectionSettings, error: unkno
       fix: "check the user and password given in `connection` (the password is a Pulumi secret).",
     });
   }
+  if (hasErrno(error, ER.SECURE_TRANSPORT_REQUIRED)) {
+    return semisyncError(server, `the server accepts only TLS connections: ${driverMessage(error)}.`, {
+      cause: error,
+      fix: "set connection.tls (for example { ca: <the server's CA certificate> }).",
+    });
+  }
   if ((error as { code?: string })?.code === "ETIMEDOUT") {
     return semisyncError(server, `no answer within ${settings.connectTimeoutMs} ms.`, {
       cause: error,

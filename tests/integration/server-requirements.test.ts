@@ -114,11 +114,11 @@ for (const lane of lanes()) {
       });
 
       it("a plugin library missing from @@plugin_dir fails with error 1126 explained, and nothing is installed", async function () {
-        const [dir] = await topology.source.query("SELECT @@plugin_dir AS d");
-        const removed = await topology.source.container.exec(["rm", "-f", `${String(dir.d).replace(/\/$/, "")}/semisync_replica.so`]);
+        const [dir] = await replica.query("SELECT @@plugin_dir AS d");
+        const removed = await replica.container.exec(["rm", "-f", `${String(dir.d).replace(/\/$/, "")}/semisync_replica.so`]);
         assert.equal(removed.exitCode, 0);
-        await rejects(plugins.create({ ...connectionOf(topology.source), role: "replica" }), /Can't open shared library.*\(error 1126\).*Nothing had been changed.*Fix: the plugin library is not in @@plugin_dir/s);
-        assert.deepEqual(await installedPlugins(topology.source), []);
+        await rejects(plugins.create({ ...connectionOf(replica), role: "replica" }), /Can't open shared library.*\(error 1126\).*Nothing had been changed.*Fix: the plugin library is not in @@plugin_dir/s);
+        assert.deepEqual(await installedPlugins(replica), []);
       });
     }
   });

@@ -1,0 +1,154 @@
+import * as assert from "node:assert/strict";
+import * as net from "node:net";
+import * as pulumi from "@pulumi/pulumi";
+import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../provider";
+import { inlineStack } from "../support/pulumi-workspace";
+import { installedPlugins, semisyncVariables } from "../support/server-probes";
+import { requireLane } from "../testbed/lanes";
+import { Server, Topology, startTopology } from "../testbed/topology";
+
+interface BadInput {
+  name: string;
+  /** The resources to declare, given the topology. */
+  program: (topology: Topology, password: pulumi.Output<string>) => void;
+  /** What the engine's report must say. */
+  expected: RegExp;
+  /** The server the error must name, if it reached one. */
+  names?: (topology: Topology) => Server;
+}
+
+const WRONG_PASSWORD = "wrong-password-5b7c";
+const connectionOf = (s: Server, password: pulumi.Input<string>) => ({ host: s.host, port: s.port, user: s.user, password });
+
+// Every value reaches the provider as declared: the resource types let TypeScript catch most of
+// these, so the program casts, as a YAML or config-driven program would pass them.
+const BAD_INPUTS: BadInput[] = [
+  {
+    name: "a wrong password",
+    program: (t) => new SemisyncPlugin("p", { connection: connectionOf(t.source, pulumi.secret(WRONG_PASSWORD)), role: "source" }),
+    expected: /refused user 'admin'.*Fix: check the user and password/s,
+    names: (t) => t.source,
+  },
+  {
+    name: "a closed port",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: { host: "127.0.0.1", port: 1, user: "admin", password: pw, connectTimeoutMs: 2_000 }, role: "source" }),
+    expected: /\[127\.0\.0\.1:1\] cannot connect.*ECONNREFUSED/s,
+  },
+  {
+    name: "an unknown role",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: connectionOf(t.source, pw), role: "primary" as never }),
+    expected: /role must be one of "source", "replica", got "primary"/,
+  },
+  {
+    name: "a negative timeout",
+    program: (t, pw) => new SemisyncEnablement("e", { connection: connectionOf(t.source, pw), role: "source", timeoutMs: -1 }),
+    expected: /timeoutMs must be a whole number from 0 to 4294967295, got -1/,
+  },
+  {
+    name: "a zero waitForReplicaCount",
+    program: (t, pw) => new SemisyncEnablement("e", { connection: connectionOf(t.source, pw), role: "source", waitForReplicaCount: 0 }),
+    expected: /waitForReplicaCount must be a whole number from 1 to 65535, got 0/,
+  },
+  {
+    name: "an oversized waitForReplicaCount",
+    program: (t, pw) => new SemisyncEnablement("e", { connection: connectionOf(t.source, pw), role: "source", waitForReplicaCount: 70_000 }),
+    expected: /waitForReplicaCount must be a whole number from 1 to 65535, got 70000/,
+  },
+  {
+    name: "a misspelt waitPoint",
+    program: (t, pw) => new SemisyncEnablement("e", { connection: connectionOf(t.source, pw), role: "source", waitPoint: "AFTER_SYNCH" as never }),
+    expected: /waitPoint must be one of "AFTER_SYNC", "AFTER_COMMIT", got "AFTER_SYNCH"/,
+  },
+  {
+    name: "a host carrying SQL",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: { ...connectionOf(t.source, pw), host: "127.0.0.1'; DROP DATABASE mysql; --" }, role: "source" }),
+    expected: /connection\.host .* is not a host name or address/,
+  },
+  {
+    name: "a user carrying SQL (sent only as a login name, never as SQL)",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: { ...connectionOf(t.source, pw), user: "admin'; DROP DATABASE mysql; --" }, role: "source" }),
+    expected: /refused user 'admin'; DROP DATABASE mysql; --'/,
+    names: (t) => t.source,
+  },
+  {
+    name: "terminology pinned to names the server lacks",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: connectionOf(t.source, pw), role: "source", terminology: "legacy" }),
+    expected: /terminology 'legacy' is not available on MySQL 9\.5\.0\+.*set terminology to "modern" or "automatic"/s,
+    names: (t) => t.source,
+  },
+  {
+    name: "a replica role on a server that is not a replica",
+    program: (t, pw) => {
+      const plugin = new SemisyncPlugin("p", { connection: connectionOf(t.source, pw), role: "replica" });
+      new SemisyncEnablement("e", { connection: connectionOf(t.source, pw), role: "replica" }, { dependsOn: [plugin] });
+    },
+    expected: /replication is not configured on this server.*Nothing was changed/s,
+    names: (t) => t.source,
+  },
+  {
+    name: "a waitForReplicaCount above the replicas declared",
+    program: (t, pw) => new SemisyncReplication("r", { source: connectionOf(t.source, pw), replicas: [{ ...connectionOf(t.replicas[0], pw), name: "r1" }], waitForReplicaCount: 2 }),
+    expected: /waitForReplicaCount is 2 but only 1 replica\(s\) are declared/,
+  },
+];
+
+describe("bad input through the Pulumi engine: a clear error, nothing changed, no password shown", function () {
+  let topology: Topology;
+  let everything: string[] = [];
+
+  const snapshot = async () =>
+    JSON.stringify(await Promise.all([topology.source, ...topology.replicas].map(async (s) => [await installedPlugins(s), await semisyncVariables(s)])));
+
+  before(async function () {
+    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
+  });
+
+  after(async function () {
+    await topology?.stop();
+  });
+
+  for (const bad of BAD_INPUTS) {
+    it(`${bad.name} is refused`, async function () {
+      const before = await snapshot();
+      const { stack } = await inlineStack("semisync-bad-input", async () => {
+        bad.program(topology, pulumi.secret(topology.source.password));
+      });
+      const output: string[] = [];
+      try {
+        await stack.up({ onOutput: (line) => output.push(line) });
+        assert.fail("the deployment should have failed");
+      } catch (error) {
+        const report = `${output.join("")}\n${(error as Error).message}`;
+        everything.push(report);
+        assert.match(report, bad.expected);
+        if (bad.names) assert.ok(report.includes(`[127.0.0.1:${bad.names(topology).port}]`), `the error names the server:\n${report.slice(-2000)}`);
+      }
+      assert.equal(await snapshot(), before, "nothing changed on any server");
+      await stack.destroy();
+    });
+  }
+
+  it("no error or engine output above ever showed the admin password", function () {
+    assert.equal(everything.length, BAD_INPUTS.length);
+    for (const report of everything) assert.ok(!report.includes(topology.source.password), "the admin password appeared in an error or the engine's output");
+  });
+
+  it("a server that accepts but never answers fails within connectTimeoutMs through the engine", async function () {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const { stack } = await inlineStack("semisync-silent", async () => {
+        new SemisyncPlugin("p", { connection: { host: "127.0.0.1", port, user: "admin", password: pulumi.secret("x"), connectTimeoutMs: 2_000 }, role: "source" });
+      });
+      const started = Date.now();
+      await assert.rejects(stack.up(), new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 2000 ms`));
+      assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+      await stack.destroy();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});
