@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
-import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../provider";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
+import { withSilentListener } from "../support/silent-listener";
 import { requireLane } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
@@ -134,11 +134,7 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
   });
 
   it("a server that accepts but never answers fails within connectTimeoutMs through the engine", async function () {
-    const sockets: net.Socket[] = [];
-    const silent = net.createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const port = (silent.address() as net.AddressInfo).port;
-    try {
+    await withSilentListener(async (port) => {
       const { stack } = await inlineStack("semisync-silent", async () => {
         new SemisyncPlugin("p", { connection: { host: "127.0.0.1", port, user: "admin", password: pulumi.secret("x"), connectTimeoutMs: 2_000 }, role: "source" });
       });
@@ -146,9 +142,6 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
       await assert.rejects(stack.up(), new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 2000 ms`));
       assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
       await stack.destroy();
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
-    }
+    });
   });
 });

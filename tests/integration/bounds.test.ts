@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
-import * as net from "node:net";
 import * as mysql from "mysql2/promise";
 import { semisyncPluginProvider } from "../../provider";
 import { connectionOf, installedPlugins, rejects } from "../support/server-probes";
+import { withSilentListener } from "../support/silent-listener";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
 
@@ -41,20 +41,13 @@ describe("every network call is bounded", function () {
   });
 
   it("a server that accepts but never answers fails within connectTimeoutMs, naming it", async function () {
-    const sockets: net.Socket[] = [];
-    const silent = net.createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const port = (silent.address() as net.AddressInfo).port;
-    try {
+    await withSilentListener(async (port) => {
       const started = Date.now();
       await rejects(
         plugins.create({ connection: { host: "127.0.0.1", port, user: "admin", connectTimeoutMs: 1_000 }, password: "x", role: "source" }),
         new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 1000 ms`),
       );
       assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
-    }
+    });
   });
 });
