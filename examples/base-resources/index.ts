@@ -26,8 +26,8 @@ const connection = (server: Endpoint) => ({ host: server.host, port: Number(serv
 
 const sourcePlugin = new SemisyncPlugin("source-plugin", { connection: connection(source), role: "source" });
 const replicaEnablements = replicas.map((replica, i) => {
-  const plugin = new SemisyncPlugin(`replica-${i + 1}-plugin`, { connection: connection(replica), role: "replica" }, { dependsOn: [sourcePlugin] });
-  return new SemisyncEnablement(`replica-${i + 1}-enablement`, { connection: connection(replica), role: "replica" }, { dependsOn: [plugin, sourcePlugin] });
+  const plugin = new SemisyncPlugin(`replica-${i + 1}-plugin`, { connection: connection(replica), role: "replica", source: connection(source) }, { dependsOn: [sourcePlugin] });
+  return new SemisyncEnablement(`replica-${i + 1}-enablement`, { connection: connection(replica), role: "replica", source: connection(source) }, { dependsOn: [plugin, sourcePlugin] });
 });
 const sourceEnablement = new SemisyncEnablement(
   "source-enablement",
