@@ -128,12 +128,6 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
   },
 ];
 
-export function settingSpec(key: SettingKey): SettingSpec {
-  const spec = SETTING_SPECS.find((s) => s.key === key);
-  if (!spec) throw new Error(`unknown semisync setting ${key}`);
-  return spec;
-}
-
 /** `rpl_semi_sync_<side>_<suffix>`: the system variable behind a setting. */
 export function variableName(terminology: ResolvedTerminology, role: Role, suffix: string): string {
   return `${sideNames(terminology, role).variablePrefix}${suffix}`;

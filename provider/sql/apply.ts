@@ -1,7 +1,7 @@
 import { Flavor } from "../flavors/generations";
 import { Statement } from "../types";
 import { Session } from "./connection";
-import { ER, semisyncError, driverMessage, hasErrno, isConnectionLost } from "./errors";
+import { ER, driverMessage, hasErrno, isConnectionLost, isLibraryMissing, isPluginConflict, isPrivilegeMissing, isUninstallRefused, semisyncError } from "./errors";
 
 /**
  * Runs a plan's statements in order. If one fails, the completed ones are undone in reverse, so a
@@ -65,17 +65,17 @@ export function requiredGrant(sql: string, flavor: Flavor): string {
 }
 
 function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | undefined {
-  if (hasErrno(error, ER.SPECIFIC_ACCESS_DENIED, ER.TABLEACCESS_DENIED)) {
+  if (isPrivilegeMissing(error)) {
     return `GRANT ${requiredGrant(statement.sql, flavor)} TO the provider's user (README, "Grants").`;
   }
-  if (hasErrno(error, ER.CANT_OPEN_LIBRARY)) {
+  if (isLibraryMissing(error)) {
     const libimf = /libimf/.test(driverMessage(error)) ? " The library needs libimf: install it from https://dev.mysql.com/downloads/os-linux.html." : "";
     return `the plugin library is not in @@plugin_dir; install the server package that ships it, or pin terminology to one this server ships.${libimf}`;
   }
-  if (hasErrno(error, ER.INSTALL_PLUGIN_CONFLICT_CLIENT)) {
+  if (isPluginConflict(error)) {
     return "the other-named plugin of this side is installed; set terminology to \"automatic\" or uninstall that plugin first.";
   }
-  if (hasErrno(error, ER.PLUGIN_CANNOT_BE_UNINSTALLED)) {
+  if (isUninstallRefused(error)) {
     return "semisync replicas (on a source) or a semisync IO thread (on a replica) are still active; disable semisync on the replicas and restart their IO threads first. With replication_optimize_for_static_plugin_config=ON the server refuses too: set it OFF first.";
   }
   if (hasErrno(error, ER.QUERY_INTERRUPTED) || isConnectionLost(error)) {

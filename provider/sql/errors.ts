@@ -1,5 +1,3 @@
-import { Family } from "../flavors/generations";
-
 /**
  * Server error numbers the provider acts on. MySQL numbers come from
  * https://dev.mysql.com/doc/mysql-errors/8.0/en/server-error-reference.html (the same table
@@ -42,16 +40,13 @@ export function hasErrno(error: unknown, ...errnos: number[]): boolean {
   return errno !== undefined && errnos.includes(errno);
 }
 
-export function isPluginAlreadyInstalled(error: unknown, family: Family): boolean {
-  return hasErrno(error, family === "mariadb" ? ER.MARIADB_PLUGIN_INSTALLED : ER.UDF_EXISTS);
-}
-
+/** The library file is not in @@plugin_dir, or the loader refused it (dlerror in the message). */
 export function isLibraryMissing(error: unknown): boolean {
-  return hasErrno(error, ER.CANT_OPEN_LIBRARY, ER.CANT_FIND_DL_ENTRY);
+  return hasErrno(error, ER.CANT_OPEN_LIBRARY);
 }
 
-export function isPluginNotInstalled(error: unknown): boolean {
-  return hasErrno(error, ER.SP_DOES_NOT_EXIST);
+export function isPluginConflict(error: unknown): boolean {
+  return hasErrno(error, ER.INSTALL_PLUGIN_CONFLICT_CLIENT);
 }
 
 export function isUninstallRefused(error: unknown): boolean {
@@ -60,10 +55,6 @@ export function isUninstallRefused(error: unknown): boolean {
 
 export function isPrivilegeMissing(error: unknown): boolean {
   return hasErrno(error, ER.SPECIFIC_ACCESS_DENIED, ER.TABLEACCESS_DENIED);
-}
-
-export function isUnknownVariable(error: unknown): boolean {
-  return hasErrno(error, ER.UNKNOWN_SYSTEM_VARIABLE);
 }
 
 /** The driver lost the connection or never had one: the server may not have seen the statement. */
