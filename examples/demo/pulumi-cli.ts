@@ -9,6 +9,8 @@ export const TEMPLATES = path.join(REPO_ROOT, "templates");
 
 export interface CliProject {
   dir: string;
+  /** The local file backend's folder. */
+  backend: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -26,18 +28,19 @@ export function copyProject(source: string, passphrase: string): CliProject {
 /** Gives an existing project directory node_modules and a local file backend. */
 export function withBackend(dir: string, passphrase: string): CliProject {
   if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
+  const backend = path.join(dir, ".state");
+  fs.mkdirSync(backend, { recursive: true });
   const env = {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+    PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
-  return { dir, env };
+  return { dir, backend, env };
 }
 
 /** Runs the pulumi CLI in the project; `echo` streams its output to the terminal. Bounded. */
-export function pulumiCli(project: CliProject, args: string[], options: { echo?: boolean; timeoutMs?: number } = {}): Promise<string> {
+export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string[], options: { echo?: boolean; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";

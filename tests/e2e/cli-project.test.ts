@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliProject, EXAMPLES, REPO_ROOT, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
+import { EXAMPLES, REPO_ROOT, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
 import { installedPlugins } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
@@ -70,7 +70,7 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
   it("pulumi new from templates/semisync-replication, answered prompt by prompt, deploys and destroys", async function () {
     const template = path.join(TEMPLATES, "semisync-replication");
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "semisync-new-")), "project");
-    const generator: CliProject = { dir: path.dirname(dir), env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } };
+    const generator = { dir: path.dirname(dir), env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } };
     await pulumiCli(generator, ["new", template, "--dir", dir, "--name", "orders-semisync", "--description", "semisync for orders", "--yes", "--generate-only"]);
     const generated = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
     assert.match(generated, /^name: orders-semisync$/m);

@@ -2,24 +2,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { REPO_ROOT, withBackend } from "../../examples/demo/pulumi-cli";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export { REPO_ROOT };
 export const PASSPHRASE = "semisync-tests";
 
-/**
- * A throwaway Pulumi project directory on a local file backend. The provider host resolves
- * @pulumi/pulumi and mysql2 from the project directory, so it gets the repository's node_modules.
- */
-export function makeProjectDir(prefix: string): { dir: string; backend: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  const backend = path.join(dir, ".state");
-  fs.mkdirSync(backend);
-  return { dir, backend };
-}
-
+/** An inline program in a throwaway project directory on a local file backend (see `withBackend`). */
 export async function inlineStack(projectName: string, program: PulumiFn): Promise<{ stack: Stack; dir: string; backend: string }> {
-  const { dir, backend } = makeProjectDir(projectName);
+  const { dir, backend } = withBackend(fs.mkdtempSync(path.join(os.tmpdir(), `${projectName}-`)), PASSPHRASE);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", projectName, program },
     {
