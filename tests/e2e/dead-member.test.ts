@@ -1,0 +1,72 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { Stack } from "@pulumi/pulumi/automation";
+import { SemisyncReplication } from "../../provider";
+import { maxLatency, startCommitWriter } from "../support/commit-writer";
+import { inlineStack } from "../support/pulumi-workspace";
+import { installedPlugins, semisyncVariables } from "../support/server-probes";
+import { requireLane } from "../testbed/lanes";
+import { Server, Topology, startTopology } from "../testbed/topology";
+
+const TIMEOUT_MS = 20_000;
+
+async function failure(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    return String((error as Error).message);
+  }
+  return assert.fail("expected the operation to fail");
+}
+
+describe("a dead member does not strand the rest, and its failure reads cleanly", function () {
+  let topology: Topology;
+  let stack: Stack;
+
+  before(async function () {
+    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
+    ({ stack } = await inlineStack("semisync-dead-member", async () => {
+      const password = pulumi.secret(topology.source.password);
+      const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 3_000 });
+      const replication = new SemisyncReplication("orders", {
+        source: connection(topology.source),
+        replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+        timeoutMs: TIMEOUT_MS,
+      });
+      return { clients: replication.sourceClients };
+    }));
+    await stack.up();
+  });
+
+  after(async function () {
+    await topology?.stop();
+  });
+
+  it("destroy with one replica down tears the live members down, reports the dead one once without a stack trace; destroy after it is back finishes", async function () {
+    const [dead, live] = topology.replicas;
+    await dead.stop();
+    const writer = await startCommitWriter(topology.source);
+    let text: string;
+    try {
+      text = await failure(stack.destroy());
+      await writer.settle();
+    } finally {
+      const samples = await writer.stop().catch(() => []);
+      console.log(`      destroy with ${dead.name} down: max commit ${maxLatency(samples).toFixed(1)} ms over ${samples.length} commits`);
+      assert.ok(maxLatency(samples) < TIMEOUT_MS / 2, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
+    }
+    try {
+      console.log(text.split("\n").filter((l) => l.trim()).slice(-25).join("\n"));
+      const label = `[127.0.0.1:${dead.port}]`;
+      const reports = text.split(label).length - 1;
+      assert.equal(reports, 1, `the dead replica's failure is reported once, found ${reports} times:\n${text}`);
+      assert.doesNotMatch(text, /\n\s+at /, "no JavaScript stack trace");
+      assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "OFF", "the source was switched off first");
+      assert.deepEqual(await installedPlugins(live), [], "the live replica is torn down");
+    } finally {
+      await dead.start();
+    }
+    await stack.destroy();
+    for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
+  });
+});
