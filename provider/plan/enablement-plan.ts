@@ -12,12 +12,22 @@ export interface EnablementDesired {
   settings: SemisyncSettings;
   persist: boolean;
   restartIoThread: boolean;
+  /**
+   * Teardown of semisync that was on before the resource existed: leave `…_enabled` and the IO
+   * thread as they are and check nothing about replication; only settings move.
+   */
+  keepSwitch?: boolean;
 }
 
 /** What the previous deployment managed, so what it no longer declares is restored. */
 export interface EnablementPrevious {
   managedSettings: SettingKey[];
   persisted: boolean;
+  /**
+   * What a managed setting that is no longer declared goes back to: the value found when the
+   * resource was created. A setting missing here goes back to the server default.
+   */
+  restoreTo?: SemisyncSettings;
 }
 
 export interface EnablementPlan {
@@ -42,7 +52,8 @@ export function planEnablement(
 ): EnablementPlan {
   const { role } = desired;
   // A replica role on a server with no replication is most likely the wrong host: say so first.
-  if (role === "replica" && desired.enabled && observed.channels) requireReplicationConfigured(observed.channels);
+  const keepSwitch = desired.keepSwitch === true;
+  if (role === "replica" && desired.enabled && !keepSwitch && observed.channels) requireReplicationConfigured(observed.channels);
   const terminology = installedTerminology(role, observed);
   if (!terminology) {
     throw planError(
@@ -71,9 +82,9 @@ export function planEnablement(
     );
   }
   const replicaStatusNow = role === "replica" && isOn(observed.status[sideNames(terminology, role).statusVariable]);
-  const restartIo = role === "replica" && desired.restartIoThread && replicaStatusNow !== desired.enabled;
+  const restartIo = role === "replica" && !keepSwitch && desired.restartIoThread && replicaStatusNow !== desired.enabled;
   // Disabling a replica whose IO thread is not semisync needs no running replication.
-  if (role === "replica" && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
+  if (role === "replica" && !keepSwitch && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
 
   const write = desired.persist ? "SET PERSIST" : "SET GLOBAL";
   // Undoing a SET PERSIST must restore the persisted value as well as the running one.
@@ -99,7 +110,12 @@ export function planEnablement(
         settings.push({ sql: `${write} ${name} = ${sqlValue}`, purpose: `set ${spec.key} (${spec.label})`, undo: undoWrite(name) });
       }
     } else if (managedBefore) {
-      settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
+      const found = previous?.restoreTo?.[spec.key];
+      if (found === undefined) {
+        settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
+      } else if (!sameValue(spec, current, found)) {
+        settings.push({ sql: `SET GLOBAL ${name} = ${toSqlValue(spec, found)}`, purpose: `put ${spec.key} back to ${String(found)}, the value found when this resource was created`, undo: restore(name, current) });
+      }
     }
     // What this resource persisted and no longer persists must not return at restart; what it
     // never managed (a DBA's own SET PERSIST) is left alone.
@@ -113,7 +129,7 @@ export function planEnablement(
   const enabledNow = isOn(observed.variables[enabledName]);
   const enabledPersisted = observed.persisted?.[enabledName];
   const switching: Statement[] = [];
-  if (enabledNow !== desired.enabled || (desired.persist && (enabledPersisted === undefined || isOn(enabledPersisted) !== desired.enabled))) {
+  if (!keepSwitch && (enabledNow !== desired.enabled || (desired.persist && (enabledPersisted === undefined || isOn(enabledPersisted) !== desired.enabled)))) {
     switching.push({
       sql: `${write} ${enabledName} = ${desired.enabled ? "ON" : "OFF"}`,
       purpose: `${desired.enabled ? "enable" : "disable"} semisync on the ${role}`,

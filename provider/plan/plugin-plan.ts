@@ -68,7 +68,7 @@ export function planPluginInstall(role: Role, requested: Terminology, observed: 
 }
 
 export type PluginRemoval =
-  | { kind: "nothing"; reason: string }
+  | { kind: "nothing"; reason: string; notice?: boolean }
   | { kind: "uninstall"; statements: Statement[] };
 
 /**
@@ -76,13 +76,22 @@ export type PluginRemoval =
  * so its IO thread is stopped around the UNINSTALL; a source with semisync clients is refused
  * too, and only its replicas can fix that, so that is an error before anything changes.
  */
-export function planPluginRemoval(role: Role, pluginName: string, observed: ObservedState, flavor: Flavor): PluginRemoval {
+export function planPluginRemoval(role: Role, pluginName: string, observed: ObservedState, flavor: Flavor, keptReplicas: string[] = []): PluginRemoval {
   if (flavor.builtIn) return { kind: "nothing", reason: "semisync is built into this server" };
   const row = observed.plugins.find((p) => p.name === pluginName);
   if (!row) return { kind: "nothing", reason: `${pluginName} is not installed` };
   const names = sideNames(terminologyOfPlugin(pluginName, role) ?? "modern", role);
   if (role === "source") {
     const clients = Number(observed.status[names.clientsVariable ?? ""] ?? 0);
+    // Replicas this deployment leaves semisync on purpose (they were found so) keep the source's
+    // plugin in use: it cannot go while they are connected, and they are not this delete's to stop.
+    if (clients > 0 && keptReplicas.length > 0) {
+      return {
+        kind: "nothing",
+        notice: true,
+        reason: `${pluginName}: left installed, because ${clients} semisync replica(s) are still connected and this deployment left ${keptReplicas.join(", ")} semisync as found (adopted); uninstalling needs them switched off first (removeAdopted: true on them does that).`,
+      };
+    }
     if (clients > 0) {
       throw planError(
         `${pluginName} cannot be uninstalled while ${clients} semisync replica(s) are connected (the server would refuse with error 1883).`,
