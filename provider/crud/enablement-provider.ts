@@ -2,15 +2,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import { Flavor } from "../flavors/generations";
 import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../flavors/names";
 import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement } from "../plan/enablement-plan";
-import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs } from "../plan/inputs";
+import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs, connectionSettings } from "../plan/inputs";
+import { FoundState, foundOn, settingsOn, teardownOf } from "../plan/ownership";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { applyStatements } from "../sql/apply";
-import { driverMessage, semisyncError } from "../sql/errors";
+import { serverLabel } from "../sql/connection";
+import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState } from "../sql/observe";
 import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { refuseToStarveSource, waitCountVariable } from "./source-guard";
+import { claim, keptReplica, notice, takenOver } from "./takeovers";
 
 export interface EnablementOutputs extends EnablementInputs {
   activeTerminology: ResolvedTerminology;
@@ -25,6 +28,10 @@ export interface EnablementOutputs extends EnablementInputs {
   /** `[mysqld]` lines that make this state survive a restart without SET PERSIST. */
   optionFileLines: string[];
   managedSettings: SettingKey[];
+  /** `…_enabled` was already ON when the resource was created: delete leaves it on. Absent in 0.1.0 state. */
+  adopted?: boolean;
+  /** What the server had when the resource was created: what delete puts back. Absent in 0.1.0 state. */
+  found?: FoundState;
   serverVersion: string;
   serverFlavor: string;
   providerVersion: string;
@@ -43,7 +50,9 @@ function desiredOf(inputs: EnablementInputs): EnablementDesired {
 }
 
 function previousOf(olds: EnablementOutputs | undefined): EnablementPrevious | undefined {
-  return olds ? { managedSettings: olds.managedSettings ?? [], persisted: olds.persist ?? false } : undefined;
+  if (!olds) return undefined;
+  const restoreTo = olds.removeAdopted ? undefined : olds.found?.settings;
+  return { managedSettings: olds.managedSettings ?? [], persisted: olds.persist ?? false, restoreTo };
 }
 
 async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Promise<EnablementOutputs> {
@@ -52,6 +61,8 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     const desired = desiredOf(inputs);
     let observed = await ctx.observe({ channels: inputs.role === "replica" });
     let plan = planEnablement(desired, observed, flavor, previousOf(olds));
+    // Recorded once, before the first change: how the server was before this resource existed.
+    const found = olds ? olds.found : foundOn(inputs.role, observed, plan.terminology);
     if (inputs.role === "source" && desired.enabled && needsClientsFirst(observed, plan.terminology, desired)) {
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
@@ -59,7 +70,10 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, inputs);
     await applyStatements(ctx.session, plan.statements, flavor);
     const after = await verify(ctx, inputs, desired, plan);
-    return outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
+    const outs = outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
+    outs.adopted = found?.enabled ?? false;
+    if (found) outs.found = found;
+    return outs;
   });
 }
 
@@ -163,13 +177,7 @@ function outputsOf(
 ): EnablementOutputs {
   const role = inputs.role;
   const names = sideNames(terminology, role);
-  const effective: SemisyncSettings = {};
-  for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(role))) {
-    const raw = observed.variables[variableName(terminology, role, spec.suffix[terminology])];
-    if (raw === undefined) continue;
-    const value = spec.kind === "bool" ? isOn(raw) : spec.kind === "enum" ? raw.toUpperCase() : Number(raw);
-    (effective as Record<string, unknown>)[spec.key] = value;
-  }
+  const effective: SemisyncSettings = settingsOn(role, observed, terminology);
   const outputs: EnablementOutputs = {
     ...inputs,
     activeTerminology: terminology,
@@ -178,6 +186,7 @@ function outputsOf(
     semisyncStatus: (observed.status[names.statusVariable] ?? "OFF").toUpperCase(),
     optionFileLines,
     managedSettings: SETTING_SPECS.filter((s) => inputs[s.key] !== undefined).map((s) => s.key),
+    adopted: false,
     serverVersion: ctx.facts.version,
     serverFlavor: ctx.detected.flavor.id,
     providerVersion: PROVIDER_VERSION,
@@ -206,7 +215,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async diff(_id, olds, news) {
     const replaces = identityChanged(olds, news, ["role"]);
     const declared = (i: EnablementInputs) =>
-      JSON.stringify([i.enabled ?? true, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
+      JSON.stringify([i.enabled ?? true, i.removeAdopted ?? false, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.teardownByPlugin ?? false, i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
     const changes =
       replaces.length > 0 ||
       hasUnknowns(news) ||
@@ -219,6 +228,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
 
   async create(inputs) {
     const outs = await converge(inputs);
+    claim(inputs.connection, inputs.role, "enablement");
     return { id: resourceId(inputs.connection, "semisync-enablement", inputs.role), outs };
   },
 
@@ -230,24 +240,56 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
       outs.managedSettings = props.managedSettings ?? outs.managedSettings;
       outs.providerVersion = props.providerVersion;
+      outs.adopted = props.adopted ?? false;
+      if (props.found) outs.found = props.found;
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, managedSettings: _m, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
+      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
       return { id, props: outs, inputs: inputs as EnablementOutputs };
     });
   },
 
   async update(_id, olds, news) {
-    return { outs: await converge(news, olds) };
+    const outs = await converge(news, olds);
+    claim(news.connection, news.role, "enablement");
+    return { outs };
   },
 
   async delete(_id, props) {
-    await onServer(props, async (ctx) => {
-      const observed = await ctx.observe({ channels: props.role === "replica" });
-      if (!installedTerminology(props.role, observed)) return; // the plugin is gone, and with it every setting
-      const desired: EnablementDesired = { role: props.role, enabled: false, settings: {}, persist: false, restartIoThread: props.restartIoThread ?? true };
-      const plan = planEnablement(desired, observed, ctx.detected.flavor, previousOf(props));
-      if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, props);
-      await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+    if (takenOver(props.connection, props.role, "enablement")) {
+      if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
+      notice(
+        serverLabel(connectionSettings(props.connection)),
+        `semisync ${props.role}: left as it is, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it on; add \`aliases\` to keep one resource across renames (README, "Renames").`,
+      );
+      return;
+    }
+    await onServer(props, (ctx) => tearDown(ctx, props)).catch((error) => {
+      // A replica that is down cannot be switched off, and need not be: its source is already
+      // off (the source's enablement goes first), and its SemisyncPlugin's delete, which runs after
+      // this one and removes semisync entirely, fails and stays in the state until the replica is
+      // back. Succeeding here lets the rest of the topology go down in this run.
+      if (props.role !== "replica" || !props.teardownByPlugin || !isUnreachable(error)) throw error;
+      notice(
+        serverLabel(connectionSettings(props.connection)),
+        `semisync replica: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}); left to this replica's SemisyncPlugin, whose delete removes semisync there once the server answers again.`,
+      );
     });
   },
 };
+
+/** Delete on a reachable server: put back what the resource found (see `teardownOf`). */
+async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<void> {
+  const observed = await ctx.observe({ channels: props.role === "replica" });
+  const terminology = installedTerminology(props.role, observed);
+  if (!terminology) return; // the plugin is gone, and with it every setting
+  const enabledNow = isOn(observed.variables[enabledVariable(terminology, props.role)]);
+  const teardown = teardownOf(props.role, props, enabledNow, props.restartIoThread ?? true);
+  const previous = { ...previousOf(props)!, restoreTo: teardown.restoreTo };
+  const plan = planEnablement(teardown.desired, observed, ctx.detected.flavor, previous);
+  if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, props);
+  await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+  if (teardown.keptOn) {
+    if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
+    notice(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);
+  }
+}

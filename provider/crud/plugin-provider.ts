@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { PluginInputs, checkPluginInputs } from "../plan/inputs";
+import { PluginInputs, checkPluginInputs, connectionSettings } from "../plan/inputs";
+import { pluginKeptOnDelete } from "../plan/ownership";
 import { planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
 import { applyStatements } from "../sql/apply";
 import { driverMessage, semisyncError } from "../sql/errors";
@@ -9,6 +10,8 @@ import { refuseToStarveSource } from "./source-guard";
 import { sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
+import { claim, notice, replicasKeptOn, takenOver } from "./takeovers";
+import { serverLabel } from "../sql/connection";
 
 export interface PluginOutputs extends PluginInputs {
   pluginName: string;
@@ -92,6 +95,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       JSON.stringify([olds.sourceConnection ?? null, olds.sourcePassword ?? "", olds.sourceTls ?? null]) !==
         JSON.stringify([news.sourceConnection ?? null, news.sourcePassword ?? "", news.sourceTls ?? null]) ||
       (olds.terminology ?? "automatic") !== (news.terminology ?? "automatic") ||
+      (olds.removeAdopted ?? false) !== (news.removeAdopted ?? false) ||
       olds.providerVersion !== PROVIDER_VERSION;
     // One server cannot hold the old and the new plugin of a side together, so the old one goes first.
     return { changes, replaces, deleteBeforeReplace: true };
@@ -99,6 +103,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
 
   async create(inputs) {
     const outs = await converge(inputs);
+    claim(inputs.connection, inputs.role, "plugin");
     return { id: resourceId(inputs.connection, "semisync-plugin", inputs.role), outs };
   },
 
@@ -115,13 +120,29 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
 
   async update(_id, olds, news) {
     // `adopted` describes how the resource came to be, not what this update found.
-    return { outs: { ...(await converge(news)), adopted: olds.adopted ?? false } };
+    const outs = { ...(await converge(news)), adopted: olds.adopted ?? false };
+    claim(news.connection, news.role, "plugin");
+    return { outs };
   },
 
   async delete(_id, props) {
+    const server = serverLabel(connectionSettings(props.connection));
+    if (takenOver(props.connection, props.role, "plugin")) {
+      notice(
+        server,
+        `${props.pluginName}: left installed, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it installed; add \`aliases\` to keep one resource across renames (README, "Renames").`,
+      );
+      return;
+    }
+    if (pluginKeptOnDelete(props)) {
+      notice(server, `${props.pluginName}: left installed, as it was found when this resource adopted it (removeAdopted: true uninstalls it).`);
+      return;
+    }
     await onServer(props, async (ctx) => {
       const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName) : await ctx.observe();
-      const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor);
+      const kept = props.role === "source" ? replicasKeptOn(props.connection) : [];
+      const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor, kept);
+      if (removal.kind === "nothing" && removal.notice) notice(ctx.session.server, removal.reason);
       if (removal.kind !== "uninstall") return;
       // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
       if (removal.statements.length > 1) await refuseToStarveSource(ctx, props);
@@ -138,5 +159,6 @@ function inputsOf(props: PluginOutputs): PluginInputs {
   if (props.sourcePassword !== undefined) inputs.sourcePassword = props.sourcePassword;
   if (props.sourceTls !== undefined) inputs.sourceTls = props.sourceTls;
   if (props.terminology !== undefined) inputs.terminology = props.terminology;
+  if (props.removeAdopted !== undefined) inputs.removeAdopted = props.removeAdopted;
   return inputs;
 }

@@ -27,6 +27,7 @@ export interface DeclaredSource {
 export interface PluginInputs extends Credentials, DeclaredSource {
   role: Role;
   terminology?: Terminology;
+  removeAdopted?: boolean;
 }
 
 export interface EnablementInputs extends SemisyncSettings, Credentials, DeclaredSource {
@@ -38,6 +39,8 @@ export interface EnablementInputs extends SemisyncSettings, Credentials, Declare
   requiredClients?: number;
   clientsTimeoutMs?: number;
   triggers?: unknown[];
+  removeAdopted?: boolean;
+  teardownByPlugin?: boolean;
 }
 
 export interface InputFailure {
@@ -112,6 +115,7 @@ export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure
   const failures = checkConnection(inputs.connection);
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
+  checkBoolean(failures, "removeAdopted", inputs.removeAdopted);
   failures.push(...checkDeclaredSource(inputs));
   return failures;
 }
@@ -127,7 +131,7 @@ export function checkEnablementInputs(inputs: Record<string, unknown>): InputFai
   const failures = checkConnection(inputs.connection);
   failures.push(...checkDeclaredSource(inputs));
   checkOneOf(failures, "role", inputs.role, ROLES, true);
-  for (const key of ["enabled", "persist", "restartIoThread"]) checkBoolean(failures, key, inputs[key]);
+  for (const key of ["enabled", "persist", "restartIoThread", "removeAdopted", "teardownByPlugin"]) checkBoolean(failures, key, inputs[key]);
   checkInteger(failures, "replicaStatusTimeoutMs", inputs.replicaStatusTimeoutMs, 0, 600_000, "replicaStatusTimeoutMs");
   checkInteger(failures, "requiredClients", inputs.requiredClients, 0, 65_535, "requiredClients");
   checkInteger(failures, "clientsTimeoutMs", inputs.clientsTimeoutMs, 0, 600_000, "clientsTimeoutMs");

@@ -85,14 +85,42 @@ export interface SemisyncEnablementArgs {
    * `SemisyncReplication` always sets it.
    */
   source?: pulumi.Input<ConnectionArgs>;
+  /**
+   * Delete switches semisync off and sets the settings this resource managed to the server
+   * defaults even when semisync was already on when this resource was created (`adopted`).
+   * Defaults to false: delete puts back what it found (switch left on, each managed setting back
+   * to its `found` value) and only switches off what it switched on itself.
+   */
+  removeAdopted?: pulumi.Input<boolean>;
+  /**
+   * Replica only. This server's `SemisyncPlugin` depends on this resource and is deleted after
+   * it, and its delete removes semisync there entirely. When the replica cannot be reached at
+   * delete (connection refused, no route, connect timeout), this delete then succeeds with a line
+   * in the engine's output and leaves the work to the plugin's delete, which fails and stays in
+   * the state until the replica is back: so a destroy tears the live members down past a dead
+   * replica. Defaults to false (an unreachable replica fails this delete);
+   * `SemisyncReplication` sets it.
+   */
+  teardownByPlugin?: pulumi.Input<boolean>;
+}
+
+/** What the server had when the enablement was created. */
+export interface FoundSemisync {
+  /** `…_enabled` was ON. */
+  enabled: boolean;
+  /** Every setting of the role as the server reported it. */
+  settings: SemisyncSettings;
 }
 
 /**
  * Switches semisync on (or off) on one server and tunes it with `SET GLOBAL`, in the variable
  * names of the plugin that is installed. On a replica it restarts the IO thread and waits until
- * the replica reports semisync ON; if it does not, every change is undone. Delete disables
- * semisync, restores the settings this resource managed to their defaults and, on a replica,
- * restarts the IO thread.
+ * the replica reports semisync ON; if it does not, every change is undone. Delete puts back what
+ * the resource found at create (`found`): semisync it switched on is switched off (a replica's IO
+ * thread restarted), semisync that was already on stays on (`adopted`), and each setting it
+ * managed goes back to its found value (`removeAdopted` switches off and restores defaults
+ * instead). Delete leaves the server alone when another resource of the same deployment has just
+ * taken it over (a rename without `aliases`), and says so in the engine's output.
  */
 export class SemisyncEnablement extends pulumi.dynamic.Resource {
   /** The terminology of the installed plugin: `modern` or `legacy`. */
@@ -105,6 +133,10 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly semisyncStatus: pulumi.Output<string>;
   /** Source: connected semisync replicas (`Rpl_semi_sync_source_clients`). */
   declare readonly clients: pulumi.Output<number | undefined>;
+  /** `…_enabled` was already ON when the resource was created: delete leaves it on. */
+  declare readonly adopted: pulumi.Output<boolean>;
+  /** The switch and every setting as found when the resource was created; absent in state written by 0.1.0. */
+  declare readonly found: pulumi.Output<FoundSemisync | undefined>;
   /** `[mysqld]` option-file lines that keep this state across restarts. */
   declare readonly optionFileLines: pulumi.Output<string[]>;
   declare readonly serverVersion: pulumi.Output<string>;
@@ -134,7 +166,11 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         requiredClients: args.requiredClients,
         clientsTimeoutMs: args.clientsTimeoutMs,
         triggers: args.triggers,
+        removeAdopted: args.removeAdopted,
+        teardownByPlugin: args.teardownByPlugin,
         activeTerminology: undefined,
+        adopted: undefined,
+        found: undefined,
         enabledOnServer: undefined,
         effective: undefined,
         semisyncStatus: undefined,

@@ -28,13 +28,20 @@ export interface SemisyncPluginArgs {
    * `SemisyncReplication` always sets it.
    */
   source?: pulumi.Input<ConnectionArgs>;
+  /**
+   * Delete uninstalls the plugin even when it was already installed when this resource was
+   * created (`adopted`). Defaults to false: an adopted plugin is left installed, as it was found.
+   */
+  removeAdopted?: pulumi.Input<boolean>;
 }
 
 /**
  * Installs a semisync replication plugin (`INSTALL PLUGIN`) and uninstalls it on delete. On
  * MariaDB 10.3.3 and later semisync is built in: nothing is installed and `builtIn` is true. A
- * plugin that is already installed and ACTIVE is adopted (`adopted` is true) and, like an
- * imported resource, uninstalled on delete unless `retainOnDelete` is set.
+ * plugin that is already installed and ACTIVE is adopted (`adopted` is true) and left installed
+ * on delete, as it was found, unless `removeAdopted` is set. Delete also leaves the plugin alone
+ * when another resource of the same deployment has just taken it over (a rename without
+ * `aliases`), and says so in the engine's output.
  */
 export class SemisyncPlugin extends pulumi.dynamic.Resource {
   /** Name of the plugin, e.g. `rpl_semi_sync_source`. */
@@ -45,7 +52,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly pluginStatus: pulumi.Output<string>;
   /** Semisync is compiled into the server (MariaDB 10.3.3+). */
   declare readonly builtIn: pulumi.Output<boolean>;
-  /** The plugin was already installed when the resource was created. */
+  /** The plugin was already installed when the resource was created: delete leaves it installed. */
   declare readonly adopted: pulumi.Output<boolean>;
   /** The terminology in use: `modern` or `legacy`. */
   declare readonly activeTerminology: pulumi.Output<ResolvedTerminology>;
@@ -67,6 +74,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         ...declaredSourceProps(args.source),
         role: args.role,
         terminology: args.terminology,
+        removeAdopted: args.removeAdopted,
         pluginName: undefined,
         pluginLibrary: undefined,
         pluginStatus: undefined,

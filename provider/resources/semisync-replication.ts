@@ -38,6 +38,20 @@ export interface SemisyncReplicationArgs {
   persist?: pulumi.Input<boolean>;
   /** How long the source waits for its replicas to register before switching on. Defaults to 30000 ms. */
   clientsTimeoutMs?: pulumi.Input<number>;
+  /**
+   * Destroy removes semisync from every server, including plugins and switches that were already
+   * there when the component adopted them (see `adopted`). Defaults to false: each server is left
+   * as it was found.
+   */
+  removeAdopted?: pulumi.Input<boolean>;
+}
+
+/** What one server had when the component's resources were created there. */
+export interface AdoptedState {
+  /** The plugin was already installed: destroy leaves it installed. */
+  plugin: boolean;
+  /** Semisync was already switched on: destroy leaves it on. */
+  enabled: boolean;
 }
 
 /**
@@ -57,6 +71,11 @@ export class SemisyncReplication extends pulumi.ComponentResource {
   readonly sourceClients: pulumi.Output<number | undefined>;
   /** Each replica's `Rpl_semi_sync_replica_status`, by replica key. */
   readonly replicaStatuses: pulumi.Output<Record<string, string>>;
+  /**
+   * What was already there when the component adopted each server (plugin installed, semisync on):
+   * what destroy leaves in place unless `removeAdopted`. Replicas by key.
+   */
+  readonly adopted: pulumi.Output<{ source: AdoptedState; replicas: Record<string, AdoptedState> }>;
   readonly sourcePlugin: SemisyncPlugin;
   readonly sourceEnablement: SemisyncEnablement;
   readonly replicaPlugins: Record<string, SemisyncPlugin>;
@@ -71,7 +90,8 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       );
     }
     const child = { parent: this };
-    this.sourcePlugin = new SemisyncPlugin(`${name}-source`, { connection: args.source, role: "source", terminology: args.terminology }, child);
+    const removeAdopted = args.removeAdopted;
+    this.sourcePlugin = new SemisyncPlugin(`${name}-source`, { connection: args.source, role: "source", terminology: args.terminology, removeAdopted }, child);
 
     this.replicaPlugins = {};
     this.replicaEnablements = {};
@@ -83,14 +103,14 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       const { name: _name, ...connection } = replica;
       const plugin = new SemisyncPlugin(
         `${name}-replica-${key}`,
-        { connection, role: "replica", terminology: args.terminology, source: args.source },
+        { connection, role: "replica", terminology: args.terminology, source: args.source, removeAdopted },
         { ...child, dependsOn: [this.sourcePlugin] },
       );
       this.replicaPlugins[key] = plugin;
       this.replicaEnablements[key] = new SemisyncEnablement(
         `${name}-replica-${key}`,
         // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
-        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName] },
+        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName], removeAdopted, teardownByPlugin: true },
         { ...child, dependsOn: [plugin, this.sourcePlugin] },
       );
     });
@@ -113,6 +133,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
         requiredClients: args.waitForReplicaCount,
         clientsTimeoutMs: args.clientsTimeoutMs,
         triggers: [...keys].sort(),
+        removeAdopted,
       },
       { ...child, dependsOn: [this.sourcePlugin, ...Object.values(this.replicaEnablements)] },
     );
@@ -121,7 +142,15 @@ export class SemisyncReplication extends pulumi.ComponentResource {
     this.sourceClients = this.sourceEnablement.clients;
     const statuses = Object.entries(this.replicaEnablements).map(([key, e]) => e.semisyncStatus.apply((s) => [key, s] as const));
     this.replicaStatuses = pulumi.all(statuses).apply((pairs) => Object.fromEntries(pairs));
-    this.registerOutputs({ sourceStatus: this.sourceStatus, sourceClients: this.sourceClients, replicaStatuses: this.replicaStatuses });
+    const adoptedOf = (plugin: SemisyncPlugin, enablement: SemisyncEnablement) =>
+      pulumi.all([plugin.adopted, enablement.adopted]).apply(([p, e]) => ({ plugin: p ?? false, enabled: e ?? false }));
+    const replicasAdopted = Object.keys(this.replicaEnablements).map((key) =>
+      adoptedOf(this.replicaPlugins[key], this.replicaEnablements[key]).apply((state) => [key, state] as const),
+    );
+    this.adopted = pulumi
+      .all([adoptedOf(this.sourcePlugin, this.sourceEnablement), pulumi.all(replicasAdopted)])
+      .apply(([source, pairs]) => ({ source, replicas: Object.fromEntries(pairs) }));
+    this.registerOutputs({ sourceStatus: this.sourceStatus, sourceClients: this.sourceClients, replicaStatuses: this.replicaStatuses, adopted: this.adopted });
   }
 }
 

@@ -70,6 +70,22 @@ export function isConnectionLost(error: unknown): boolean {
 }
 
 /**
+ * Connecting failed before any server answered: nothing listens there (`ECONNREFUSED`), the
+ * network has no route to it (`EHOSTUNREACH`, `ENETUNREACH`), or the connect timed out
+ * (`ETIMEDOUT`, which mysql2 raises only for `connectTimeout`; a statement timeout is
+ * `PROTOCOL_SEQUENCE_TIMEOUT`). Codes from https://nodejs.org/api/errors.html#common-system-errors
+ * and mysql2's lib/connection.js. A name that does not resolve (`ENOTFOUND`), a reset, a rejected
+ * login or any server error is not "unreachable": something answered, or the address is wrong.
+ * Looks through a `SemisyncError` to the driver error it wraps.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const cause = (error as { cause?: unknown }).cause;
+  if (isSemisyncError(error) && cause !== undefined) return isUnreachable(cause);
+  return ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT"].includes((error as ServerError).code ?? "");
+}
+
+/**
  * The one error the provider raises: it names the server, says what was being done and how to
  * fix it, and keeps the driver error as `cause`. It never carries a password.
  */

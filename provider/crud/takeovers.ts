@@ -1,0 +1,69 @@
+import { ServerObject, claimsThatBlockDelete } from "../plan/ownership";
+import { ConnectionInputs, connectionSettings } from "../plan/inputs";
+import { serverLabel } from "../sql/connection";
+import { Role } from "../types";
+
+/**
+ * What creates and updates of this provider process claimed, by server and side. Every dynamic
+ * resource of one deployment runs in one provider process, and the engine runs creates and
+ * replacements before the deletes of removed resources. A resource whose URN changed (a rename,
+ * a new parent, a new replica key) is a create of the new one and a delete of the old one, with
+ * the same server behind both: the delete must not undo what the create has just taken over.
+ * Dynamic providers are never told URNs, so the claim is by server (as configured) and side.
+ *
+ * The registry lives on `globalThis` under a registered symbol: Pulumi deserializes each
+ * resource's provider code on its own, so module-level state would not be shared between them.
+ */
+interface Registry {
+  claims: Map<string, Set<ServerObject>>;
+  /** By declared source: replicas whose delete left semisync on (found so, or taken over). */
+  kept: Map<string, Set<string>>;
+}
+
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+  const key = Symbol.for("pulumi-mysql-semisync.takeovers");
+  const held = (holder[key] ??= { claims: new Map(), kept: new Map() });
+  held.kept ??= new Map();
+  return held;
+}
+
+function sideKey(connection: ConnectionInputs, role: Role): string {
+  return `${serverLabel(connectionSettings(connection))}/${role}`;
+}
+
+/** Records that a create or update of this deployment now holds `kind` of `role` on the server. */
+export function claim(connection: ConnectionInputs, role: Role, kind: ServerObject): void {
+  const claims = registry().claims;
+  const key = sideKey(connection, role);
+  const held = claims.get(key) ?? new Set<ServerObject>();
+  held.add(kind);
+  claims.set(key, held);
+}
+
+/** Whether another resource of this deployment has claimed what a delete of `kind` would undo. */
+export function takenOver(connection: ConnectionInputs, role: Role, kind: ServerObject): boolean {
+  const held = registry().claims.get(sideKey(connection, role));
+  return held !== undefined && claimsThatBlockDelete(kind).some((k) => held.has(k));
+}
+
+/** Records that a replica's delete left it a semisync client of its declared source on purpose. */
+export function keptReplica(source: ConnectionInputs | undefined, replica: ConnectionInputs): void {
+  if (!source) return;
+  const kept = registry().kept;
+  const key = serverLabel(connectionSettings(source));
+  kept.set(key, (kept.get(key) ?? new Set<string>()).add(serverLabel(connectionSettings(replica))));
+}
+
+/** The replicas of this deployment whose deletes left them semisync clients of `source`. */
+export function replicasKeptOn(source: ConnectionInputs): string[] {
+  return [...(registry().kept.get(serverLabel(connectionSettings(source))) ?? [])];
+}
+
+/**
+ * A line in the engine's output for a delete that left the server alone on purpose. Dynamic
+ * providers have no engine log; the engine shows the provider's stderr lines in its output.
+ */
+export function notice(server: string, message: string): void {
+  process.stderr.write(`warning: [${server}] ${message}\n`);
+}
