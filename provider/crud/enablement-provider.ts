@@ -13,6 +13,7 @@ import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { refuseToStarveSource, waitCountVariable } from "./source-guard";
+import { reportingOnce } from "./engine-report";
 import { claim, keptReplica, notice, takenOver } from "./takeovers";
 
 export interface EnablementOutputs extends EnablementInputs {
@@ -207,7 +208,7 @@ function drifted(olds: EnablementOutputs, news: EnablementInputs): boolean {
 }
 
 /** `SemisyncEnablement`'s provider: SET GLOBAL (or PERSIST) and the replica IO-thread restart. */
-export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> = {
+export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> = reportingOnce({
   async check(_olds, news) {
     return { inputs: news, failures: checkEnablementInputs(news as unknown as Record<string, unknown>) };
   },
@@ -275,7 +276,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       );
     });
   },
-};
+});
 
 /** Delete on a reachable server: put back what the resource found (see `teardownOf`). */
 async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<void> {

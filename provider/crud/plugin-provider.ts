@@ -10,6 +10,7 @@ import { refuseToStarveSource } from "./source-guard";
 import { sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
+import { reportingOnce } from "./engine-report";
 import { claim, notice, replicasKeptOn, takenOver } from "./takeovers";
 import { serverLabel } from "../sql/connection";
 
@@ -77,7 +78,7 @@ async function drainedOfClients(ctx: ServerContext, pluginName: string): Promise
 const CLIENTS_DRAIN_MS = 5_000;
 
 /** `SemisyncPlugin`'s provider: INSTALL PLUGIN on create, UNINSTALL PLUGIN on delete. */
-export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInputs, PluginOutputs> = {
+export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInputs, PluginOutputs> = reportingOnce({
   async check(_olds, news) {
     return { inputs: news, failures: checkPluginInputs(news as unknown as Record<string, unknown>) };
   },
@@ -149,7 +150,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       await applyStatements(ctx.session, removal.statements, ctx.detected.flavor);
     });
   },
-};
+});
 
 function inputsOf(props: PluginOutputs): PluginInputs {
   const inputs: PluginInputs = { connection: props.connection, role: props.role };

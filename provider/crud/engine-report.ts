@@ -1,0 +1,54 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Failed deletes and reads reach the user once, without a stack trace.
+ *
+ * The dynamic-provider host (`@pulumi/pulumi` cmd/dynamic-provider) prints
+ * `${error}: ${error.stack}` to stderr for a failed `delete` or `read` and then hands the same
+ * error to the engine, which reports its message under the resource. The engine also shows the
+ * host's stderr, under the stack: every failure appeared three times (twice in the stderr line,
+ * once under the resource), followed by frames of the serialized provider code
+ * (`at <anonymous>:592:19`) that tell a user nothing. Errors leaving here are marked, and the
+ * host's stderr copy of a marked error is dropped; the engine's report stays, with the message,
+ * the server and the fix.
+ */
+const MARK = "\u2063pulumi-mysql-semisync: reported by the engine\u2063";
+
+export async function reportedOnce<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw quieted(error);
+  }
+}
+
+function quieted(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  installStderrFilter();
+  Object.defineProperty(error, "toString", { value: () => MARK, enumerable: false, configurable: true });
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
+
+/** Once per provider process: the registry symbol survives each resource's own copy of this code. */
+function installStderrFilter(): void {
+  const holder = globalThis as unknown as Record<symbol, boolean | undefined>;
+  const key = Symbol.for("pulumi-mysql-semisync.stderr-filter");
+  if (holder[key]) return;
+  holder[key] = true;
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith(MARK)) return;
+    original(...args);
+  };
+}
+
+/** The provider with its `delete` and `read` failures reported once (see above). */
+export function reportingOnce<I, O>(provider: pulumi.dynamic.ResourceProvider<I, O>): pulumi.dynamic.ResourceProvider<I, O> {
+  const { delete: remove, read } = provider;
+  return {
+    ...provider,
+    ...(remove ? { delete: (id: string, props: O) => reportedOnce(() => remove(id, props)) } : {}),
+    ...(read ? { read: (id: string, props?: O) => reportedOnce(() => read(id, props)) } : {}),
+  };
+}
