@@ -9,7 +9,8 @@ export interface ReplicaArgs extends ConnectionArgs {
   /**
    * Stable key for this replica's resources. Defaults to `<host>-<port>` when `host` is a plain
    * string, else to its position in `replicas` (then removing one replica replaces the ones after
-   * it, so give a name when hosts are outputs).
+   * it, so give a name when hosts are outputs). Changing it keeps the replica semisync: its new
+   * resources adopt what the old ones set up.
    */
   name?: string;
 }
@@ -59,7 +60,12 @@ export interface AdoptedState {
  * source plugin (left off) → replica plugins → replicas switched on, IO threads restarted (in
  * parallel) → source switched on once `waitForReplicaCount` replicas are semisync clients. Destroy
  * runs it backwards: source off first. With fewer replicas than `waitForReplicaCount` (e.g. all
- * removed), the source is switched off before the last replica leaves.
+ * removed), the source is switched off before the last replica leaves. A replica that is down at
+ * destroy does not stop the others: its enablement leaves the work to its plugin, whose delete
+ * fails (once, naming it) and stays in the state for the next run. Servers found with semisync
+ * already on are left as found on destroy (`adopted`, `removeAdopted`). Renaming the component or
+ * a replica converges with every server still semisync (the new resources adopt, the old ones'
+ * deletes leave the servers alone); pass `aliases` to keep the original resources instead.
  */
 export class SemisyncReplication extends pulumi.ComponentResource {
   /** `Rpl_semi_sync_source_status` after the last deployment. */
