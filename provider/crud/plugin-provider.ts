@@ -66,11 +66,11 @@ async function verifyActive(ctx: ServerContext, pluginName: string, undo: string
  * The source's client count lags replicas that just switched off by about half a second, and
  * UNINSTALL is refused while it is above 0: wait for it, bounded, before planning.
  */
-async function drainedOfClients(ctx: ServerContext, pluginName: string): Promise<ObservedState> {
+async function drainedOfClients(ctx: ServerContext, pluginName: string, staying: number): Promise<ObservedState> {
   const clientsName = sideNames(terminologyOfPlugin(pluginName, "source") ?? "modern", "source").clientsVariable!;
   const drained = await pollUntil(CLIENTS_DRAIN_MS, 250, async () => {
     const observed = await ctx.observe();
-    return Number(observed.status[clientsName] ?? 0) === 0 ? observed : undefined;
+    return Number(observed.status[clientsName] ?? 0) <= staying ? observed : undefined;
   });
   return drained ?? ctx.observe();
 }
@@ -140,8 +140,9 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       return;
     }
     await onServer(props, async (ctx) => {
-      const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName) : await ctx.observe();
+      // Replicas this deployment left semisync on purpose stay connected: no use waiting for them.
       const kept = props.role === "source" ? replicasKeptOn(props.connection) : [];
+      const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName, kept.length) : await ctx.observe();
       const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor, kept);
       if (removal.kind === "nothing" && removal.notice) notice(ctx.session.server, removal.reason);
       if (removal.kind !== "uninstall") return;

@@ -113,10 +113,16 @@ export class SemisyncReplication extends pulumi.ComponentResource {
         { ...child, dependsOn: [this.sourcePlugin] },
       );
       this.replicaPlugins[key] = plugin;
+      // Only a plugin whose delete uninstalls it takes a dead replica's teardown over: an adopted
+      // one stays installed and a built-in one (MariaDB) is never uninstalled, so the switch this
+      // enablement turned on would stay on.
+      const pluginRemovesSemisync = pulumi
+        .all([plugin.adopted, plugin.builtIn, pulumi.output(removeAdopted)])
+        .apply(([adopted, builtIn, remove]) => !builtIn && (!adopted || remove === true));
       this.replicaEnablements[key] = new SemisyncEnablement(
         `${name}-replica-${key}`,
         // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
-        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName], removeAdopted, teardownByPlugin: true },
+        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName], removeAdopted, teardownByPlugin: pluginRemovesSemisync },
         { ...child, dependsOn: [plugin, this.sourcePlugin] },
       );
     });

@@ -97,6 +97,18 @@ describe("a URN change (rename, new key) never removes semisync: it converges wi
     assert.deepEqual(result.summary.resourceChanges, { same: 8 });
     await assertSemisyncEverywhere(topology, topology.replicas, result.outputs, ["db2", "db3-new"]);
   });
+
+  it("destroy after the renames succeeds and leaves semisync as the renames found it (adopted), with no commit stalled", async function () {
+    writer.take();
+    const result = await stack.destroy();
+    await writer.settle();
+    const samples = writer.take();
+    console.log(`      destroy after renames: max commit ${maxLatency(samples).toFixed(1)} ms`);
+    assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
+    assert.match(result.stdout, /left installed, as it was found when this resource adopted it/);
+    assert.deepEqual(await installedPlugins(topology.source), ["rpl_semi_sync_source"]);
+    for (const replica of topology.replicas) assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} still semisync`);
+  });
 });
 
 describe("index-keyed replicas (hosts are outputs): removing the first leaves the second semisync", function () {
