@@ -158,3 +158,49 @@ describe("index-keyed replicas (hosts are outputs): removing the first leaves th
     await stack.destroy();
   });
 });
+
+describe("a renamed replica among created ones: destroy removes what the component created and leaves the adopted replica", function () {
+  let topology: Topology;
+
+  before(async function () {
+    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
+  });
+
+  after(async function () {
+    await topology?.stop();
+  });
+
+  it("the source is switched off, the created replica torn down, the renamed one left semisync, and the source plugin kept for it; no commit stalls", async function () {
+    const { stack } = await inlineStack("semisync-mixed-lineage", async () => {
+      const config = new pulumi.Config();
+      const password = config.requireSecret("adminPassword");
+      const names = config.require("replicaNames").split(",");
+      new SemisyncReplication("orders", {
+        source: connectionOf(topology.source, password),
+        replicas: topology.replicas.map((r, i) => ({ ...connectionOf(r, password), name: names[i] })),
+        timeoutMs: RAISED_TIMEOUT_MS,
+      });
+    });
+    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
+    await stack.setConfig("replicaNames", { value: "db2,db3" });
+    await stack.up();
+    await stack.setConfig("replicaNames", { value: "db2,db3-new" });
+    await stack.up();
+    const writer = await startCommitWriter(topology.source);
+    let destroy;
+    try {
+      destroy = await stack.destroy();
+      await writer.settle();
+    } finally {
+      const samples = await writer.stop();
+      console.log(`      destroy of a mixed lineage: max commit ${maxLatency(samples).toFixed(1)} ms`);
+      assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
+    }
+    const [created, renamed] = topology.replicas;
+    assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "OFF", "the source, switched on by the component, is off");
+    assert.deepEqual(await installedPlugins(created), [], "the replica the component set up is torn down");
+    assert.equal((await semisyncStatus(renamed)).Rpl_semi_sync_replica_status, "ON", "the renamed replica, adopted, stays semisync");
+    assert.deepEqual(await installedPlugins(topology.source), ["rpl_semi_sync_source"], "the source plugin stays: the adopted replica uses it");
+    assert.match(destroy.stdout, /left installed, because 1 semisync replica\(s\) are still connected/);
+  });
+});
