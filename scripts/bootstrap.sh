@@ -6,7 +6,7 @@
 #   npm dependencies     npm ci (npm's own cache lives outside the clone)
 #   Docker engine        the one that answers, else Debian's docker.io with host networking only
 #   server images        built from Debian packages: MySQL 9.7 (sid), MariaDB 10.11 (bookworm),
-#                        MariaDB 11.8 (trixie)
+#                        MariaDB 11.8 (trixie), MariaDB 10.5 (bullseye)
 #   Pulumi CLI           from PATH, else built from Go modules at the @pulumi/pulumi version
 #   language host        from PATH, else built from Go modules (see SEMISYNC_LANGHOST_VERSION)
 #

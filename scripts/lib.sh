@@ -8,8 +8,9 @@ SEMISYNC_NODE_VERSION=22.23.3
 # The language host is not served by the Go module proxy on its own; v3.68.0 is the newest
 # sdk/v3 release that still carried it inside the sdk module (see README, "Test bed").
 SEMISYNC_LANGHOST_VERSION=v3.68.0
-# Local images, built from Debian packages (tests/testbed/lanes.ts reads the same names).
-SEMISYNC_LOCAL_IMAGES="pulumi-mysql-semisync/mysql:9.7=sid:mysql-server-core pulumi-mysql-semisync/mariadb:10.11=bookworm:mariadb-server-core,mariadb-client-core pulumi-mysql-semisync/mariadb:11.8=trixie:mariadb-server-core,mariadb-client-core"
+# Local images, built from Debian packages (tests/testbed/lanes.ts reads the same names). MariaDB 10.5
+# (bullseye, 10.5.23) is the oldest generation with the split privileges (REPLICA MONITOR from 10.5.9).
+SEMISYNC_LOCAL_IMAGES="pulumi-mysql-semisync/mysql:9.7=sid:mysql-server-core pulumi-mysql-semisync/mariadb:10.11=bookworm:mariadb-server-core,mariadb-client-core pulumi-mysql-semisync/mariadb:11.8=trixie:mariadb-server-core,mariadb-client-core pulumi-mysql-semisync/mariadb:10.5=bullseye:mariadb-server-core-10.5,mariadb-client-core-10.5"
 
 semisync_log() { printf '[testbed] %s\n' "$*" >&2; }
 semisync_die() { printf '[testbed] ERROR: %s\n' "$*" >&2; exit 1; }

@@ -1,7 +1,8 @@
 /**
  * The integration matrix as data: which server images the integration tests run against.
  *
- *   SEMISYNC_IMAGE_MYSQL, SEMISYNC_IMAGE_MARIADB, SEMISYNC_IMAGE_MARIADB_11  override the default images
+ *   SEMISYNC_IMAGE_MYSQL, SEMISYNC_IMAGE_MARIADB, SEMISYNC_IMAGE_MARIADB_11, SEMISYNC_IMAGE_MARIADB_10_5
+ *                         override the default images
  *   SEMISYNC_EXTRA_IMAGES  comma list of further images, e.g. "mysql:5.7,mysql:8.4,mariadb:11.4"
  *   SEMISYNC_LANES         comma list of lane names to run, e.g. "mysql-9.7,mariadb-11.4"
  */
@@ -18,6 +19,9 @@ function defaultLanes(): Lane[] {
     { name: "mysql-9.7", family: "mysql", image: env.SEMISYNC_IMAGE_MYSQL || "pulumi-mysql-semisync/mysql:9.7" },
     { name: "mariadb-10.11", family: "mariadb", image: env.SEMISYNC_IMAGE_MARIADB || "pulumi-mysql-semisync/mariadb:10.11" },
     { name: "mariadb-11.8", family: "mariadb", image: env.SEMISYNC_IMAGE_MARIADB_11 || "pulumi-mysql-semisync/mariadb:11.8" },
+    // 10.5 is the first generation with MariaDB's split privileges, and the one whose grants
+    // changed between patch releases (README, "Grants").
+    { name: "mariadb-10.5", family: "mariadb", image: env.SEMISYNC_IMAGE_MARIADB_10_5 || "pulumi-mysql-semisync/mariadb:10.5" },
   ];
 }
 

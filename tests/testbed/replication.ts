@@ -50,11 +50,18 @@ function showSourceStatusStatement(flavor: ServerFlavor): string {
   return flavor.family === "mysql" && atLeast(flavor, 8, 2, 0) ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
 }
 
+/**
+ * Seconds between a replica's reconnect attempts after it loses its source, or "server-default"
+ * to leave the server's own (60 s on MySQL and MariaDB), which is what users run with.
+ */
+export type ConnectRetry = number | "server-default";
+
 function changeSourceStatement(
   flavor: ServerFlavor,
   source: Server,
   replicationPassword: string,
   position: "gtid" | BinlogCoordinates,
+  connectRetry: ConnectRetry,
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [source.host, source.port, "repl", replicationPassword];
   const byCoordinates = (prefix: string) => {
@@ -62,14 +69,16 @@ function changeSourceStatement(
     params.push(position.file, position.position);
     return [`${prefix}_LOG_FILE = ?`, `${prefix}_LOG_POS = ?`];
   };
-  // Reconnect quickly after a source restart instead of MySQL's default of once a minute.
+  const retry = (prefix: string) =>
+    connectRetry === "server-default" ? [] : [`${prefix}_CONNECT_RETRY = ${Math.max(1, Math.floor(connectRetry))}`];
   let options: string[];
   if (flavor.family === "mariadb") {
-    options = ["MASTER_CONNECT_RETRY = 1", ...byCoordinates("MASTER"), `MASTER_USE_GTID = ${position === "gtid" ? "slave_pos" : "no"}`];
+    options = [...retry("MASTER"), ...byCoordinates("MASTER"), `MASTER_USE_GTID = ${position === "gtid" ? "slave_pos" : "no"}`];
     return { sql: `CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ${options.join(", ")}`, params };
   }
   const prefix = atLeast(flavor, 8, 0, 23) ? "SOURCE" : "MASTER";
-  options = [`${prefix}_CONNECT_RETRY = 1`, `${prefix}_RETRY_COUNT = 86400`];
+  // RETRY_COUNT 86400 is the server default too; it is spelt out only next to a short retry.
+  options = connectRetry === "server-default" ? [] : [...retry(prefix), `${prefix}_RETRY_COUNT = 86400`];
   // caching_sha2_password (the 8.0+ default) needs the source's RSA key on a connection without TLS.
   if (flavor.version[0] >= 8) options.push(`GET_${prefix}_PUBLIC_KEY = 1`);
   options.push(...(position === "gtid" ? [`${prefix}_AUTO_POSITION = 1`] : byCoordinates(prefix)));
@@ -87,10 +96,16 @@ async function currentBinlogCoordinates(source: Server): Promise<BinlogCoordinat
 }
 
 /** Points replica at source (GTID auto-positioning, or the source's current binlog position) and starts it. */
-export async function configureReplica(replica: Server, source: Server, replicationPassword: string, gtid: boolean): Promise<void> {
+export async function configureReplica(
+  replica: Server,
+  source: Server,
+  replicationPassword: string,
+  gtid: boolean,
+  connectRetry: ConnectRetry = 1,
+): Promise<void> {
   const flavor = await serverFlavor(replica);
   const position = gtid ? "gtid" : await currentBinlogCoordinates(source);
-  const change = changeSourceStatement(flavor, source, replicationPassword, position);
+  const change = changeSourceStatement(flavor, source, replicationPassword, position, connectRetry);
   await replica.query(change.sql, change.params);
   await replica.query(startReplicaStatement(flavor));
 }

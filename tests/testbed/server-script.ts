@@ -4,7 +4,8 @@
  * execs the server so that `docker stop` delivers SIGTERM to it and it shuts down cleanly.
  *
  * Inputs arrive as environment variables rather than being spliced into the script, so no value
- * ever needs shell quoting.
+ * ever needs shell quoting. The server reads its options from `$base/my.cnf` (`--defaults-file`)
+ * and, on MySQL, its `SET PERSIST` values from `mysqld-auto.cnf`, as a production server does.
  */
 
 export interface ServerScriptEnvironment {
@@ -88,24 +89,45 @@ FLUSH PRIVILEGES;
 EOF
 fi
 
-set -- --no-defaults --datadir="$datadir" --user=root \\
-  --port="$SEMISYNC_PORT" --bind-address=127.0.0.1 --skip-name-resolve \\
-  --socket="$base/server.sock" --pid-file="$base/server.pid" --init-file="$base/init.sql" \\
-  --server-id="$SEMISYNC_SERVER_ID" --log-bin=binlog --relay-log=relay-bin \\
-  --report-host=127.0.0.1 --report-port="$SEMISYNC_PORT"
-if [ "$family" = mysql ]; then
-  # Containers may not set NUMA policy; interleaving (on in Debian's build) only fills the log with warnings.
-  set -- "$@" --loose-mysqlx=OFF --secure-file-priv= --loose-log-replica-updates --loose-log-slave-updates \\
-    --loose-innodb-numa-interleave=OFF
-  if [ "$SEMISYNC_GTID" = 1 ]; then
-    set -- "$@" --gtid-mode=ON --enforce-gtid-consistency=ON
+# The server reads its options from a file, as production servers do, and with it its persisted
+# settings (mysqld-auto.cnf in the datadir): --no-defaults would skip both. The file is rewritten
+# at every container start from the same environment, so a restart keeps every option.
+cnf="$base/my.cnf"
+{
+  echo "[mysqld]"
+  echo "datadir=$datadir"
+  echo "user=root"
+  echo "port=$SEMISYNC_PORT"
+  echo "bind-address=127.0.0.1"
+  echo "skip-name-resolve"
+  echo "socket=$base/server.sock"
+  echo "pid-file=$base/server.pid"
+  echo "init-file=$base/init.sql"
+  echo "server-id=$SEMISYNC_SERVER_ID"
+  echo "log-bin=binlog"
+  echo "relay-log=relay-bin"
+  echo "report-host=127.0.0.1"
+  echo "report-port=$SEMISYNC_PORT"
+  if [ "$family" = mysql ]; then
+    # Containers may not set NUMA policy; interleaving (on in Debian's build) only fills the log with warnings.
+    echo "loose-mysqlx=OFF"
+    echo "secure-file-priv="
+    echo "loose-log-replica-updates"
+    echo "loose-log-slave-updates"
+    echo "loose-innodb-numa-interleave=OFF"
+    if [ "$SEMISYNC_GTID" = 1 ]; then
+      echo "gtid-mode=ON"
+      echo "enforce-gtid-consistency=ON"
+    fi
+  else
+    echo "log-slave-updates"
   fi
-else
-  set -- "$@" --log-slave-updates
-fi
-# Validated in server-script.ts: each word is --name or --name=value, so splitting is intended.
-# shellcheck disable=SC2086
-set -- "$@" \${SEMISYNC_EXTRA_OPTIONS:-}
-echo "[testbed] starting $server on 127.0.0.1:$SEMISYNC_PORT"
-exec "$server" "$@"
+  # Validated in server-script.ts: each word is --name or --name=value, so splitting is intended.
+  # shellcheck disable=SC2086
+  for option in \${SEMISYNC_EXTRA_OPTIONS:-}; do
+    echo "\${option#--}"
+  done
+} >"$cnf"
+echo "[testbed] starting $server on 127.0.0.1:$SEMISYNC_PORT with $cnf"
+exec "$server" --defaults-file="$cnf"
 `;

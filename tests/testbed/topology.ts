@@ -1,11 +1,12 @@
 import { randomBytes } from "crypto";
 import { freeLocalPorts } from "./free-ports";
 import { Lane } from "./lanes";
-import { configureReplica, waitForReplicationRunning } from "./replication";
+import { ConnectRetry, configureReplica, waitForReplicationRunning } from "./replication";
 import { Server, startServer } from "./server";
 
 export type { Lane } from "./lanes";
 export type { Server } from "./server";
+export type { ConnectRetry } from "./replication";
 
 export interface TopologyOptions {
   replicas: number;
@@ -13,8 +14,14 @@ export interface TopologyOptions {
   gtid?: boolean;
   /** Extra container labels, e.g. so a CLI can find its containers again. */
   labels?: Record<string, string>;
-  /** Extra options for every server, each `--name` or `--name=value`. */
+  /** Extra options for every server, each `--name` or `--name=value`, written to its option file. */
   serverOptions?: string[];
+  /**
+   * The replicas' reconnect interval after losing the source (`SOURCE_CONNECT_RETRY` /
+   * `MASTER_CONNECT_RETRY`). Defaults to 1 s, so tests that restart a source for other reasons do
+   * not wait a minute; tests about restarts pass "server-default" (60 s) to see what users see.
+   */
+  connectRetry?: ConnectRetry;
 }
 
 export interface Topology {
@@ -71,7 +78,7 @@ export async function startTopology(lane: Lane, options: TopologyOptions): Promi
   try {
     await Promise.all(
       replicas.map(async (replica) => {
-        await configureReplica(replica, source, replicationPassword, gtid);
+        await configureReplica(replica, source, replicationPassword, gtid, options.connectRetry ?? 1);
         await waitForReplicationRunning(replica);
       }),
     );
