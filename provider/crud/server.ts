@@ -20,15 +20,17 @@ export interface ServerContext {
 export async function onServer<T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
   const settings = connectionSettings(credentials.connection, credentials.tls);
   const server = serverLabel(settings);
+  let detected: DetectedServer | undefined;
   try {
     return await withSession(settings, credentials.password, async (session) => {
       const facts = await readFacts(session);
-      const detected = detectFlavor({ version: facts.version, versionComment: facts.versionComment });
+      detected = detectFlavor({ version: facts.version, versionComment: facts.versionComment });
+      const current = detected;
       return work({
         session,
-        detected,
+        detected: current,
         facts,
-        observe: (options) => observe(session, detected.flavor, facts, options),
+        observe: (options) => observe(session, current.flavor, facts, options),
       });
     });
   } catch (error) {
@@ -39,11 +41,21 @@ export async function onServer<T>(credentials: Credentials, work: (ctx: ServerCo
     if (isPrivilegeMissing(error)) {
       throw semisyncError(server, `reading the server's state was refused: ${message}. Nothing was changed.`, {
         cause: error,
-        fix: "GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider's user (README, \"Grants\").",
+        fix: readGrantFix(detected),
       });
     }
     throw semisyncError(server, message, { cause: error });
   }
+}
+
+/** The grants that reading a server's state needs on its generation (README, "Grants"). */
+function readGrantFix(detected: DetectedServer | undefined): string {
+  if (!detected) {
+    return "GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.2–10.5.8: REPLICATION SLAVE ADMIN; 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider's user (README, \"Grants\").";
+  }
+  const { flavor } = detected;
+  const persisted = flavor.supportsPersist ? " and SELECT ON performance_schema.*" : "";
+  return `GRANT ${flavor.grants.readReplicaStatus} ON *.*${persisted} TO the provider's user (README, "Grants").`;
 }
 
 /** Polls `probe` until it returns a value or `timeoutMs` passes. */

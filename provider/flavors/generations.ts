@@ -2,6 +2,18 @@ import { ResolvedTerminology } from "../types";
 
 export type Family = "mysql" | "mariadb";
 
+/** The privilege (`… ON *.*`) each kind of statement needs on a generation, for "missing grant" fixes. */
+export interface Grants {
+  /** `SHOW REPLICA STATUS` / `SHOW ALL SLAVES STATUS`. */
+  readReplicaStatus: string;
+  /** `SET GLOBAL` of a source-side `rpl_semi_sync_*` variable. */
+  setSourceVariable: string;
+  /** `SET GLOBAL` of a replica-side `rpl_semi_sync_*` variable. */
+  setReplicaVariable: string;
+  /** `STOP/START … IO_THREAD`. */
+  restartIoThread: string;
+}
+
 /**
  * What one server generation can do, as data. Code asks these records; it never compares
  * version numbers itself.
@@ -25,6 +37,7 @@ export interface Flavor {
   supportsWaitForReplicaCount: boolean;
   /** `INSTALL PLUGIN` refuses one side's old and new plugins together (ER 4045). */
   pluginConflictErrno?: number;
+  grants: Grants;
 }
 
 // Version cut-offs, each from the manual:
@@ -38,6 +51,31 @@ const MYSQL_CHANNELS = "SHOW SLAVE STATUS";
 const MARIADB_CONNECTIONS = "SHOW ALL SLAVES STATUS";
 const ER_INSTALL_PLUGIN_CONFLICT_CLIENT = 4045;
 
+// Privileges, each from the manual:
+// MySQL 8.0 dynamic privileges: https://dev.mysql.com/doc/refman/8.0/en/privileges-provided.html
+// MariaDB 10.5.2 split SUPER into REPLICATION MASTER ADMIN / REPLICATION SLAVE ADMIN / BINLOG
+//   MONITOR (https://mariadb.com/kb/en/grant/, "Global Privileges"; change history on
+//   https://mariadb.com/docs/server/ref/mdb/privileges/REPLICATION_MASTER_ADMIN); 10.5.1 still
+//   checks SUPER and REPLICATION CLIENT.
+// MariaDB 10.5.9 added REPLICA MONITOR (alias SLAVE MONITOR) and moved SHOW SLAVE STATUS to it from
+//   REPLICATION SLAVE ADMIN: "In MariaDB Server versions 10.5.0 to 10.5.8, the monitor user instead
+//   requires REPLICATION SLAVE ADMIN … In MariaDB Server 10.5.9 and later, REPLICA MONITOR is
+//   required" (https://mariadb.com/kb/en/mariadb-maxscale-25-mariadb-monitor, "Required Grants").
+const SUPER_GRANTS: Grants = { readReplicaStatus: "REPLICATION CLIENT", setSourceVariable: "SUPER", setReplicaVariable: "SUPER", restartIoThread: "SUPER" };
+const MYSQL_8_GRANTS: Grants = {
+  readReplicaStatus: "REPLICATION CLIENT",
+  setSourceVariable: "SYSTEM_VARIABLES_ADMIN",
+  setReplicaVariable: "SYSTEM_VARIABLES_ADMIN",
+  restartIoThread: "REPLICATION_SLAVE_ADMIN",
+};
+const MARIADB_SPLIT_GRANTS: Grants = {
+  readReplicaStatus: "REPLICATION SLAVE ADMIN",
+  setSourceVariable: "REPLICATION MASTER ADMIN",
+  setReplicaVariable: "REPLICATION SLAVE ADMIN",
+  restartIoThread: "REPLICATION SLAVE ADMIN",
+};
+const MARIADB_MONITOR_GRANTS: Grants = { ...MARIADB_SPLIT_GRANTS, readReplicaStatus: "REPLICA MONITOR" };
+
 /** Oldest first; `detectFlavor` picks the last whose `since` the server reaches. */
 export const GENERATIONS: readonly Flavor[] = [
   {
@@ -50,6 +88,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MYSQL_CHANNELS,
     supportsPersist: false,
     supportsWaitForReplicaCount: true,
+    grants: SUPER_GRANTS,
   },
   {
     id: "mysql-8.0",
@@ -61,6 +100,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MYSQL_CHANNELS,
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    grants: MYSQL_8_GRANTS,
   },
   {
     id: "mysql-8.0.22",
@@ -72,6 +112,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: "SHOW REPLICA STATUS",
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    grants: MYSQL_8_GRANTS,
   },
   {
     id: "mysql-8.0.26",
@@ -84,6 +125,7 @@ export const GENERATIONS: readonly Flavor[] = [
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
     pluginConflictErrno: ER_INSTALL_PLUGIN_CONFLICT_CLIENT,
+    grants: MYSQL_8_GRANTS,
   },
   {
     id: "mysql-8.4",
@@ -96,6 +138,7 @@ export const GENERATIONS: readonly Flavor[] = [
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
     pluginConflictErrno: ER_INSTALL_PLUGIN_CONFLICT_CLIENT,
+    grants: MYSQL_8_GRANTS,
   },
   {
     id: "mysql-9.5",
@@ -108,6 +151,7 @@ export const GENERATIONS: readonly Flavor[] = [
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
     pluginConflictErrno: ER_INSTALL_PLUGIN_CONFLICT_CLIENT,
+    grants: MYSQL_8_GRANTS,
   },
   {
     id: "mariadb-10.0",
@@ -119,6 +163,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    grants: SUPER_GRANTS,
   },
   {
     id: "mariadb-10.3.3",
@@ -130,6 +175,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    grants: SUPER_GRANTS,
   },
   {
     id: "mariadb-10.5.1",
@@ -141,6 +187,31 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    grants: SUPER_GRANTS,
+  },
+  {
+    id: "mariadb-10.5.2",
+    family: "mariadb",
+    since: "10.5.2",
+    terminologies: ["legacy"],
+    builtIn: true,
+    replicaKeyword: "REPLICA",
+    replicaStatusStatement: MARIADB_CONNECTIONS,
+    supportsPersist: false,
+    supportsWaitForReplicaCount: false,
+    grants: MARIADB_SPLIT_GRANTS,
+  },
+  {
+    id: "mariadb-10.5.9",
+    family: "mariadb",
+    since: "10.5.9",
+    terminologies: ["legacy"],
+    builtIn: true,
+    replicaKeyword: "REPLICA",
+    replicaStatusStatement: MARIADB_CONNECTIONS,
+    supportsPersist: false,
+    supportsWaitForReplicaCount: false,
+    grants: MARIADB_MONITOR_GRANTS,
   },
 ];
 

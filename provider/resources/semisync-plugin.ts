@@ -58,7 +58,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly activeTerminology: pulumi.Output<ResolvedTerminology>;
   /** `@@version` of the server. */
   declare readonly serverVersion: pulumi.Output<string>;
-  /** Server generation the provider detected, e.g. `mysql-9.5` or `mariadb-10.5.1`. */
+  /** Server generation the provider detected, e.g. `mysql-9.5` or `mariadb-10.5.9`. */
   declare readonly serverFlavor: pulumi.Output<string>;
   declare readonly role: pulumi.Output<Role>;
 

@@ -44,23 +44,20 @@ async function undo(session: Session, done: Statement[]): Promise<string[]> {
 }
 
 /**
- * The privilege a statement needs on a flavor, for "missing grant" errors. MariaDB 10.5.2 split
- * SUPER into per-task privileges (the server's own 1227 messages name them); earlier releases and
- * MySQL 5.7 need SUPER.
+ * The privilege a statement needs on a flavor, for "missing grant" errors, read from the
+ * generation's record (`Flavor.grants`, which cites the manuals): MariaDB split SUPER in 10.5.2
+ * and moved SHOW SLAVE STATUS to REPLICA MONITOR in 10.5.9.
  */
 export function requiredGrant(sql: string, flavor: Flavor): string {
-  const mysql8 = flavor.family === "mysql" && flavor.id !== "mysql-5.7";
-  if (flavor.family === "mariadb" && flavor.replicaKeyword === "REPLICA") {
-    if (sql.startsWith("SET GLOBAL")) return /rpl_semi_sync_master_/.test(sql) ? "REPLICATION MASTER ADMIN ON *.*" : "REPLICATION SLAVE ADMIN ON *.*";
-    if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) return "REPLICATION SLAVE ADMIN ON *.*";
-    if (/^SHOW .*STATUS/.test(sql)) return "REPLICA MONITOR ON *.*";
-  }
+  const { grants } = flavor;
   if (sql.startsWith("INSTALL PLUGIN")) return "INSERT ON mysql.plugin";
   if (sql.startsWith("UNINSTALL PLUGIN")) return "DELETE ON mysql.plugin";
   if (sql.startsWith("SET PERSIST") || sql.startsWith("RESET PERSIST")) return "SYSTEM_VARIABLES_ADMIN ON *.*";
-  if (sql.startsWith("SET GLOBAL")) return mysql8 ? "SYSTEM_VARIABLES_ADMIN ON *.*" : "SUPER ON *.*";
-  if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) return mysql8 ? "REPLICATION_SLAVE_ADMIN ON *.*" : "SUPER ON *.*";
-  if (/^SHOW .*STATUS/.test(sql)) return "REPLICATION CLIENT ON *.*";
+  if (sql.startsWith("SET GLOBAL")) {
+    return `${/rpl_semi_sync_(master|source)_/.test(sql) ? grants.setSourceVariable : grants.setReplicaVariable} ON *.*`;
+  }
+  if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) return `${grants.restartIoThread} ON *.*`;
+  if (/^SHOW .*STATUS/.test(sql)) return `${grants.readReplicaStatus} ON *.*`;
   return "the privilege the statement names";
 }
 

@@ -29,8 +29,11 @@ const TABLE: Record<string, Expected> = {
   "10.3.3-MariaDB": { id: "mariadb-10.3.3", family: "mariadb", version: "10.3.3", terminologies: ["legacy"], builtIn: true, replicaKeyword: "SLAVE", supportsPersist: false },
   "10.5.0-MariaDB": { id: "mariadb-10.3.3", family: "mariadb", version: "10.5.0", terminologies: ["legacy"], builtIn: true, replicaKeyword: "SLAVE", supportsPersist: false },
   "10.5.1-MariaDB": { id: "mariadb-10.5.1", family: "mariadb", version: "10.5.1", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
-  "10.11.19-MariaDB-0+deb12u1-log": { id: "mariadb-10.5.1", family: "mariadb", version: "10.11.19", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
-  "11.8.3-MariaDB-1 from Debian": { id: "mariadb-10.5.1", family: "mariadb", version: "11.8.3", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "10.5.8-MariaDB": { id: "mariadb-10.5.2", family: "mariadb", version: "10.5.8", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "10.5.9-MariaDB": { id: "mariadb-10.5.9", family: "mariadb", version: "10.5.9", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "10.5.23-MariaDB-0+deb11u1-log": { id: "mariadb-10.5.9", family: "mariadb", version: "10.5.23", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "10.11.19-MariaDB-0+deb12u1-log": { id: "mariadb-10.5.9", family: "mariadb", version: "10.11.19", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "11.8.3-MariaDB-1 from Debian": { id: "mariadb-10.5.9", family: "mariadb", version: "11.8.3", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
 };
 
 describe("detectFlavor", () => {
@@ -58,7 +61,7 @@ describe("detectFlavor", () => {
   it("recognises MariaDB from @@version_comment when @@version hides the suffix", () => {
     const detected = detectFlavor({ version: "10.11.19", versionComment: "mariadb.org binary distribution" });
     assert.equal(detected.family, "mariadb");
-    assert.equal(detected.flavor.id, "mariadb-10.5.1");
+    assert.equal(detected.flavor.id, "mariadb-10.5.9");
   });
 
   it("refuses MySQL 5.6.51 with an UnsupportedServerError naming the version", () => {

@@ -241,8 +241,21 @@ describe("requiredGrant", () => {
     ["STOP SLAVE IO_THREAD", "mysql-8.0", "REPLICATION_SLAVE_ADMIN ON *.*"],
     ["STOP SLAVE IO_THREAD", "mysql-5.7", "SUPER ON *.*"],
     ["STOP SLAVE IO_THREAD", "mariadb-10.0", "SUPER ON *.*"],
-    ["STOP REPLICA IO_THREAD", "mariadb-10.5.1", "REPLICATION SLAVE ADMIN ON *.*"],
+    // MariaDB 10.5.1 speaks REPLICA but still checks SUPER and REPLICATION CLIENT.
+    ["STOP REPLICA IO_THREAD", "mariadb-10.5.1", "SUPER ON *.*"],
+    ["SET GLOBAL rpl_semi_sync_master_enabled = ON", "mariadb-10.5.1", "SUPER ON *.*"],
+    ["SHOW ALL SLAVES STATUS", "mariadb-10.5.1", "REPLICATION CLIENT ON *.*"],
+    // 10.5.2–10.5.8: SUPER split; SHOW SLAVE STATUS needs REPLICATION SLAVE ADMIN.
+    ["STOP REPLICA IO_THREAD", "mariadb-10.5.2", "REPLICATION SLAVE ADMIN ON *.*"],
+    ["SET GLOBAL rpl_semi_sync_master_enabled = ON", "mariadb-10.5.2", "REPLICATION MASTER ADMIN ON *.*"],
+    ["SET GLOBAL rpl_semi_sync_slave_enabled = ON", "mariadb-10.5.2", "REPLICATION SLAVE ADMIN ON *.*"],
+    ["SHOW ALL SLAVES STATUS", "mariadb-10.5.2", "REPLICATION SLAVE ADMIN ON *.*"],
+    // 10.5.9+: REPLICA MONITOR reads replica status.
+    ["SHOW ALL SLAVES STATUS", "mariadb-10.5.9", "REPLICA MONITOR ON *.*"],
+    ["SET GLOBAL rpl_semi_sync_master_timeout = 1000", "mariadb-10.5.9", "REPLICATION MASTER ADMIN ON *.*"],
+    ["START REPLICA IO_THREAD", "mariadb-10.5.9", "REPLICATION SLAVE ADMIN ON *.*"],
     ["SHOW REPLICA STATUS", "mysql-8.4", "REPLICATION CLIENT ON *.*"],
+    ["SHOW SLAVE STATUS", "mysql-5.7", "REPLICATION CLIENT ON *.*"],
   ];
   for (const [sql, flavorId, grant] of cases) {
     it(`asks for ${grant} to run \`${sql}\` on ${flavorId}`, () => {
