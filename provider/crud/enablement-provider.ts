@@ -5,6 +5,7 @@ import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTermino
 import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs, connectionSettings } from "../plan/inputs";
 import { FoundState, foundOn, settingsOn, teardownOf } from "../plan/ownership";
 import { ioRestartStatements } from "../plan/replica-statements";
+import { isReconnecting, persistedDrift } from "../plan/restart-policy";
 import { applyStatements } from "../sql/apply";
 import { serverLabel } from "../sql/connection";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
@@ -28,6 +29,13 @@ export interface EnablementOutputs extends EnablementInputs {
   clients?: number;
   /** `[mysqld]` lines that make this state survive a restart without SET PERSIST. */
   optionFileLines: string[];
+  /**
+   * The `rpl_semi_sync_*` values the server keeps across a restart (mysqld-auto.cnf, read from
+   * `performance_schema.persisted_variables`); absent where SET PERSIST does not exist.
+   */
+  persistedSettings?: Record<string, string>;
+  /** Replica: `Replica_IO_Running` (`Yes`, `Connecting`, `No`) of the default channel. */
+  ioThreadState?: string;
   managedSettings: SettingKey[];
   /** `…_enabled` was already ON when the resource was created: delete leaves it on. Absent in 0.1.0 state. */
   adopted?: boolean;
@@ -87,7 +95,7 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
   const statusName = sideNames(plan.terminology, inputs.role).statusVariable;
   const timeoutMs = inputs.replicaStatusTimeoutMs ?? DEFAULT_REPLICA_STATUS_TIMEOUT_MS;
   const settled = await pollUntil(plan.expectReplicaStatus ? timeoutMs : 0, 250, async () => {
-    const observed = await ctx.observe();
+    const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const statusOk = !plan.expectReplicaStatus || (observed.status[statusName] ?? "OFF").toUpperCase() === plan.expectReplicaStatus;
     return isOn(observed.variables[enabledName]) === desired.enabled && statusOk ? observed : undefined;
   });
@@ -100,7 +108,15 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
       fix: "read the server's error log (the semisync ACK receiver thread may have failed to start).",
     });
   }
-  const ioError = observed.channels?.[0]?.lastIoError;
+  const channel = observed.channels?.[0];
+  const ioError = channel?.lastIoError;
+  if (channel && isReconnecting(channel)) {
+    throw semisyncError(
+      ctx.session.server,
+      `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart: the IO thread is still connecting to its source ${channel.sourceHost}:${channel.sourcePort}${ioError ? ` (${ioError})` : ""}; ${undone}.`,
+      { fix: "make sure the source is up and reachable from this replica with the replication account, then run again." },
+    );
+  }
   throw semisyncError(
     ctx.session.server,
     `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}; ${undone}.`,
@@ -145,7 +161,10 @@ async function awaitSemisyncClients(
     ctx.session.server,
     `only ${clientsOf(last)} of the ${required} semisync replica(s) needed were connected after ${timeoutMs} ms; switching the source on now would stall its next commit for the whole semisync timeout (${observed.variables[variableName(terminology, "source", "timeout")] ?? "10000"} ms). Nothing was changed.`,
     {
-      fix: "enable semisync on the replicas first (their SemisyncEnablement in this resource's dependsOn, or use SemisyncReplication); or set requiredClients to 0 to switch the source on regardless.",
+      fix:
+        "check each replica (SHOW REPLICA STATUS: Replica_IO_Running, Last_IO_Error; rpl_semi_sync_replica_enabled). " +
+        "After a source restart the replicas' IO threads reconnect only every SOURCE_CONNECT_RETRY seconds (60 by default): run `pulumi up --refresh`, which restarts the IO threads of the declared replicas before this source is switched on. " +
+        "Replicas not enabled yet: give this resource a dependsOn on their SemisyncEnablement, or use SemisyncReplication. Or set requiredClients to 0 to switch the source on regardless.",
     },
   );
 }
@@ -193,6 +212,8 @@ function outputsOf(
     providerVersion: PROVIDER_VERSION,
   };
   if (names.clientsVariable) outputs.clients = Number(observed.status[names.clientsVariable] ?? 0);
+  if (observed.persisted) outputs.persistedSettings = { ...observed.persisted };
+  if (role === "replica" && observed.channels) outputs.ioThreadState = observed.channels.length === 1 ? observed.channels[0].ioRunning : "";
   return outputs;
 }
 
@@ -201,6 +222,10 @@ function drifted(olds: EnablementOutputs, news: EnablementInputs): boolean {
   const desired = desiredOf(news);
   if (olds.enabledOnServer !== desired.enabled) return true;
   if (news.role === "replica" && desired.restartIoThread && (olds.semisyncStatus === "ON") !== desired.enabled) return true;
+  // A replica whose IO thread waits out a connect retry (after a source restart) acknowledges nothing.
+  if (news.role === "replica" && desired.enabled && desired.restartIoThread && olds.ioThreadState !== undefined && isReconnecting({ ioRunning: olds.ioThreadState })) return true;
+  // What a restart would bring back is part of the state: a RESET PERSIST behind Pulumi's back.
+  if (desired.persist && olds.persistedSettings !== undefined && olds.activeTerminology && persistedDrift(desired, olds.activeTerminology, olds.persistedSettings).length > 0) return true;
   return SETTING_SPECS.some((s) => {
     const wanted = desired.settings[s.key];
     return wanted !== undefined && olds.effective?.[s.key] !== undefined && olds.effective[s.key] !== wanted;
@@ -236,7 +261,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async read(id, props) {
     if (!props) throw new Error(`cannot read ${id}: SemisyncEnablement supports refresh, not import; declare it and let create adopt the server's state`);
     return onServer(props, async (ctx) => {
-      const observed = await ctx.observe();
+      const observed = await ctx.observe({ channels: props.role === "replica" });
       const terminology = installedTerminology(props.role, observed) ?? props.activeTerminology;
       const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
       outs.managedSettings = props.managedSettings ?? outs.managedSettings;
@@ -244,7 +269,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       outs.adopted = props.adopted ?? false;
       if (props.found) outs.found = props.found;
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
+      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
       return { id, props: outs, inputs: inputs as EnablementOutputs };
     });
   },

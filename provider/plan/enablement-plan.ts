@@ -5,6 +5,7 @@ import { ObservedState, ReplicationChannel } from "../sql/observe";
 import { ResolvedTerminology, Role, SemisyncSettings, SettingKey, Statement } from "../types";
 import { planError } from "./plan-error";
 import { ioRestartStatements } from "./replica-statements";
+import { ioRestartNeeded, switchAcrossRestart } from "./restart-policy";
 
 export interface EnablementDesired {
   role: Role;
@@ -82,7 +83,7 @@ export function planEnablement(
     );
   }
   const replicaStatusNow = role === "replica" && isOn(observed.status[sideNames(terminology, role).statusVariable]);
-  const restartIo = role === "replica" && !keepSwitch && desired.restartIoThread && replicaStatusNow !== desired.enabled;
+  const restartIo = !keepSwitch && ioRestartNeeded(desired, replicaStatusNow, observed.channels?.length === 1 ? observed.channels[0] : undefined);
   // Disabling a replica whose IO thread is not semisync needs no running replication.
   if (role === "replica" && !keepSwitch && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
 
@@ -128,16 +129,27 @@ export function planEnablement(
   const enabledName = enabledVariable(terminology, role);
   const enabledNow = isOn(observed.variables[enabledName]);
   const enabledPersisted = observed.persisted?.[enabledName];
+  // The source's switch is never persisted (restart-policy.ts): a source that boots switched on
+  // stalls its first commit for the whole timeout.
+  const persistSwitch = desired.persist && switchAcrossRestart(role, desired.enabled) !== undefined;
+  const switchWrite = persistSwitch ? "SET PERSIST" : "SET GLOBAL";
   const switching: Statement[] = [];
-  if (!keepSwitch && (enabledNow !== desired.enabled || (desired.persist && (enabledPersisted === undefined || isOn(enabledPersisted) !== desired.enabled)))) {
+  if (!keepSwitch && (enabledNow !== desired.enabled || (persistSwitch && (enabledPersisted === undefined || isOn(enabledPersisted) !== desired.enabled)))) {
     switching.push({
-      sql: `${write} ${enabledName} = ${desired.enabled ? "ON" : "OFF"}`,
+      sql: `${switchWrite} ${enabledName} = ${desired.enabled ? "ON" : "OFF"}`,
       purpose: `${desired.enabled ? "enable" : "disable"} semisync on the ${role}`,
-      undo: undoWrite(enabledName),
+      undo: persistSwitch ? undoWrite(enabledName) : restore(enabledName, observed.variables[enabledName]),
     });
   }
-  if (previous?.persisted && !desired.persist && observed.persisted && enabledName in observed.persisted) {
-    resets.push({ sql: `RESET PERSIST IF EXISTS ${enabledName}`, purpose: `stop persisting ${enabledName}` });
+  const stopPersistingSwitch =
+    enabledPersisted !== undefined && !persistSwitch && (desired.persist || (previous?.persisted ?? false));
+  if (stopPersistingSwitch) {
+    resets.push({
+      sql: `RESET PERSIST IF EXISTS ${enabledName}`,
+      purpose: desired.persist
+        ? `stop persisting ${enabledName}, so a restarted source boots with semisync off instead of stalling its first commit`
+        : `stop persisting ${enabledName}`,
+    });
   }
   // Switching on goes after the tuning, so the source never runs enabled with the old settings;
   // switching off goes first, so restoring defaults (wait_no_replica=ON above all) never acts on
@@ -218,7 +230,8 @@ function restore(name: string, current: string | undefined, write = "SET GLOBAL"
 
 function optionFileLines(desired: EnablementDesired, terminology: ResolvedTerminology): string[] {
   // loose_: a server started without the plugin must not refuse to start over an unknown variable.
-  const lines = [`loose_${enabledVariable(terminology, desired.role)}=${desired.enabled ? "ON" : "OFF"}`];
+  // A source starts with semisync off (restart-policy.ts); `pulumi up --refresh` switches it on.
+  const lines = [`loose_${enabledVariable(terminology, desired.role)}=${switchAcrossRestart(desired.role, desired.enabled) ?? "OFF"}`];
   for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(desired.role))) {
     const wanted = desired.settings[spec.key];
     if (wanted !== undefined) lines.push(`loose_${variableName(terminology, desired.role, spec.suffix[terminology])}=${toSqlValue(spec, wanted)}`);

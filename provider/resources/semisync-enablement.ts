@@ -45,7 +45,11 @@ export interface SemisyncEnablementArgs {
   /**
    * Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
    * resource fails before changing anything and names the option-file lines to use instead
-   * (also in the `optionFileLines` output). Defaults to false (`SET GLOBAL`, lost at restart).
+   * (also in the `optionFileLines` output). A source's switch (`rpl_semi_sync_source_enabled`)
+   * is never persisted: a source that boots switched on, before any replica is back, stalls its
+   * first commit for the whole `timeoutMs`; it boots off and `pulumi up --refresh` switches it
+   * on once `requiredClients` replicas are connected. Defaults to false (`SET GLOBAL`, lost at
+   * restart).
    */
   persist?: pulumi.Input<boolean>;
   /**
@@ -137,8 +141,21 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly adopted: pulumi.Output<boolean>;
   /** The switch and every setting as found when the resource was created; absent in state written by 0.1.0. */
   declare readonly found: pulumi.Output<FoundSemisync | undefined>;
-  /** `[mysqld]` option-file lines that keep this state across restarts. */
+  /**
+   * `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
+   * semisync off at startup (README, "Restarts"): `pulumi up --refresh` switches it on once its
+   * replicas are back.
+   */
   declare readonly optionFileLines: pulumi.Output<string[]>;
+  /**
+   * The `rpl_semi_sync_*` values the server keeps across a restart (`mysqld-auto.cnf`, read from
+   * `performance_schema.persisted_variables`; MySQL 8.0+, undefined elsewhere). With `persist`,
+   * a difference from the declared values (a `RESET PERSIST` behind Pulumi's back) shows on
+   * refresh and the next `up` repairs it.
+   */
+  declare readonly persistedSettings: pulumi.Output<Record<string, string> | undefined>;
+  /** Replica: `Replica_IO_Running` of the default channel (`Yes`, `Connecting`, `No`) when last observed. */
+  declare readonly ioThreadState: pulumi.Output<string | undefined>;
   declare readonly serverVersion: pulumi.Output<string>;
   declare readonly serverFlavor: pulumi.Output<string>;
   declare readonly role: pulumi.Output<Role>;
@@ -176,6 +193,8 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         semisyncStatus: undefined,
         clients: undefined,
         optionFileLines: undefined,
+        persistedSettings: undefined,
+        ioThreadState: undefined,
         serverVersion: undefined,
         serverFlavor: undefined,
       },

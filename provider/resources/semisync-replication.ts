@@ -35,7 +35,11 @@ export interface SemisyncReplicationArgs {
   waitPoint?: pulumi.Input<WaitPoint>;
   /** Trace bits on every server. Defaults to leaving the servers' values (32). */
   traceLevel?: pulumi.Input<number>;
-  /** `SET PERSIST` on every server (MySQL 8.0+). Defaults to false. */
+  /**
+   * `SET PERSIST` on every server (MySQL 8.0+): the tunables and the replicas' switch survive a
+   * restart; the source's switch does not (it boots off, so no commit stalls before its replicas
+   * are back, and `pulumi up --refresh` switches it on). Defaults to false.
+   */
   persist?: pulumi.Input<boolean>;
   /** How long the source waits for its replicas to register before switching on. Defaults to 30000 ms. */
   clientsTimeoutMs?: pulumi.Input<number>;

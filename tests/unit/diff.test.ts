@@ -175,6 +175,8 @@ function enablementInputs(olds: EnablementOutputs, overrides: Partial<Enablement
     semisyncStatus: _s,
     clients: _c,
     optionFileLines: _o,
+    persistedSettings: _ps,
+    ioThreadState: _io,
     managedSettings: _m,
     serverVersion: _v,
     serverFlavor: _fl,
@@ -302,6 +304,39 @@ describe("SemisyncEnablement diff", () => {
     const olds = enablementOutputs({ semisyncStatus: "OFF", clients: 0 });
     const result = await enablementDiff(olds, enablementInputs(olds));
     assert.equal(result.changes, false);
+  });
+  it("reports drift when a replica's IO thread is Connecting (a connect retry after a source restart)", async () => {
+    const olds = replicaOutputs({ ioThreadState: "Connecting" });
+    assert.equal((await enablementDiff(olds, enablementInputs(olds))).changes, true);
+  });
+
+  it("ignores a Connecting IO thread when restartIoThread is false or the replica is declared off", async () => {
+    const kept = replicaOutputs({ ioThreadState: "Connecting", restartIoThread: false });
+    assert.equal((await enablementDiff(kept, enablementInputs(kept))).changes, false);
+    const off = replicaOutputs({ ioThreadState: "Connecting", enabled: false, enabledOnServer: false, semisyncStatus: "OFF" });
+    assert.equal((await enablementDiff(off, enablementInputs(off))).changes, false);
+  });
+
+  it("reports drift when a persisted tunable was removed behind Pulumi's back (persist: true)", async () => {
+    const olds = enablementOutputs({ persist: true, persistedSettings: {} });
+    assert.equal((await enablementDiff(olds, enablementInputs(olds))).changes, true);
+  });
+
+  it("reports drift when the source's switch was persisted behind Pulumi's back (persist: true)", async () => {
+    const olds = enablementOutputs({ persist: true, persistedSettings: { rpl_semi_sync_source_timeout: "5000", rpl_semi_sync_source_enabled: "ON" } });
+    assert.equal((await enablementDiff(olds, enablementInputs(olds))).changes, true);
+  });
+
+  it("reports no change when the persisted values are what persist: true leaves behind", async () => {
+    const source = enablementOutputs({ persist: true, persistedSettings: { rpl_semi_sync_source_timeout: "5000" } });
+    assert.equal((await enablementDiff(source, enablementInputs(source))).changes, false);
+    const replica = replicaOutputs({ persist: true, persistedSettings: { rpl_semi_sync_replica_enabled: "ON" }, ioThreadState: "Yes" });
+    assert.equal((await enablementDiff(replica, enablementInputs(replica))).changes, false);
+  });
+
+  it("ignores persisted values when persist is false (a DBA's own SET PERSIST is theirs)", async () => {
+    const olds = enablementOutputs({ persistedSettings: { rpl_semi_sync_source_enabled: "ON" } });
+    assert.equal((await enablementDiff(olds, enablementInputs(olds))).changes, false);
   });
 });
 

@@ -149,7 +149,8 @@ describe("planEnablement on a source", () => {
     const c = { label: "MySQL 5.7" as const, terminology: "legacy" as const };
     const plan = planEnablement(desired({ settings: { timeoutMs: 5000, waitPoint: "AFTER_SYNC" } }), sourceServer(c), flavorOf(c.label));
     // loose_: a server restarted without the plugin must still start.
-    assert.deepEqual(plan.optionFileLines, ["loose_rpl_semi_sync_master_enabled=ON", "loose_rpl_semi_sync_master_timeout=5000", "loose_rpl_semi_sync_master_wait_point=AFTER_SYNC"]);
+    // The source starts with semisync off: switched on at boot it would stall its first commit.
+    assert.deepEqual(plan.optionFileLines, ["loose_rpl_semi_sync_master_enabled=OFF", "loose_rpl_semi_sync_master_timeout=5000", "loose_rpl_semi_sync_master_wait_point=AFTER_SYNC"]);
   });
 });
 
@@ -157,10 +158,33 @@ describe("planEnablement with persist", () => {
   for (const label of ["MySQL 8.0.21", "MySQL 8.4", "MySQL 9.7"] as const) {
     const terminology: ResolvedTerminology = label === "MySQL 8.0.21" ? "legacy" : "modern";
     const prefix = terminology === "modern" ? "rpl_semi_sync_source_" : "rpl_semi_sync_master_";
-    it(`uses SET PERSIST on ${label}`, () => {
+    it(`persists the source's tunables but not its switch on ${label}, so a restarted source boots off`, () => {
       const { plan, after } = planSettled(desired({ persist: true, settings: { timeoutMs: 5000 } }), sourceServer({ label, terminology }), flavorOf(label));
-      assert.deepEqual(sqlOf(plan.statements), [`SET PERSIST ${prefix}timeout = 5000`, `SET PERSIST ${prefix}enabled = ON`]);
-      assert.deepEqual(after.persisted, { [`${prefix}timeout`]: "5000", [`${prefix}enabled`]: "ON" });
+      assert.deepEqual(sqlOf(plan.statements), [`SET PERSIST ${prefix}timeout = 5000`, `SET GLOBAL ${prefix}enabled = ON`]);
+      assert.deepEqual(after.persisted, { [`${prefix}timeout`]: "5000" });
+    });
+
+    it(`persists the replica's switch on ${label}: a replica that boots on registers by itself`, () => {
+      const replicaPrefix = terminology === "modern" ? "rpl_semi_sync_replica_" : "rpl_semi_sync_slave_";
+      const flavor = flavorOf(label);
+      const observed = observedOn(label, { variables: pluginVariables(flavor, terminology, "replica"), status: {}, channels: [defaultChannel()] });
+      const { plan, after } = planSettled(desired({ role: "replica", persist: true, settings: { traceLevel: 16 } }), observed, flavor);
+      assert.deepEqual(sqlOf(plan.statements), [
+        `SET PERSIST ${replicaPrefix}trace_level = 16`,
+        `SET PERSIST ${replicaPrefix}enabled = ON`,
+        `STOP ${flavor.replicaKeyword} IO_THREAD`,
+        `START ${flavor.replicaKeyword} IO_THREAD`,
+      ]);
+      assert.deepEqual(after.persisted, { [`${replicaPrefix}trace_level`]: "16", [`${replicaPrefix}enabled`]: "ON" });
+    });
+
+    it(`removes a persisted source switch (a SET PERSIST behind Pulumi's back) on ${label}`, () => {
+      const live = { [`${prefix}enabled`]: "ON", [`${prefix}timeout`]: "5000" };
+      const observed = sourceServer({ label, terminology }, live, { ...live });
+      const { plan, after } = planSettled(desired({ persist: true, settings: { timeoutMs: 5000 } }), observed, flavorOf(label));
+      assert.deepEqual(sqlOf(plan.statements), [`RESET PERSIST IF EXISTS ${prefix}enabled`]);
+      assert.deepEqual(after.persisted, { [`${prefix}timeout`]: "5000" });
+      assert.equal(after.variables[`${prefix}enabled`], "ON", "the running source stays on");
     });
   }
 
@@ -168,16 +192,20 @@ describe("planEnablement with persist", () => {
     const c = { label: "MySQL 8.4" as const, terminology: "modern" as const };
     const observed = sourceServer(c, { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" }, {});
     const { plan } = planSettled(desired({ persist: true, settings: { timeoutMs: 5000 } }), observed, flavorOf(c.label));
-    assert.deepEqual(sqlOf(plan.statements), ["SET PERSIST rpl_semi_sync_source_timeout = 5000", "SET PERSIST rpl_semi_sync_source_enabled = ON"]);
+    assert.deepEqual(sqlOf(plan.statements), ["SET PERSIST rpl_semi_sync_source_timeout = 5000"]);
+  });
+
+  it("re-persists a tunable removed by RESET PERSIST behind Pulumi's back on MySQL 9.7", () => {
+    const c = { label: "MySQL 9.7" as const, terminology: "modern" as const };
+    const observed = sourceServer(c, { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" }, {});
+    const { plan, after } = planSettled(desired({ persist: true, settings: { timeoutMs: 5000 } }), observed, flavorOf(c.label));
+    assert.deepEqual(sqlOf(plan.statements), ["SET PERSIST rpl_semi_sync_source_timeout = 5000"]);
+    assert.deepEqual(after.persisted, { rpl_semi_sync_source_timeout: "5000" });
   });
 
   it("does nothing when live and persisted values both match on MySQL 8.4", () => {
     const c = { label: "MySQL 8.4" as const, terminology: "modern" as const };
-    const observed = sourceServer(
-      c,
-      { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" },
-      { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" },
-    );
+    const observed = sourceServer(c, { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" }, { rpl_semi_sync_source_timeout: "5000" });
     assert.deepEqual(sqlOf(planEnablement(desired({ persist: true, settings: { timeoutMs: 5000 } }), observed, flavorOf(c.label)).statements), []);
   });
 
@@ -185,7 +213,7 @@ describe("planEnablement with persist", () => {
     it(`refuses persist on ${label} and names the option-file lines instead`, () => {
       const c = { label, terminology: "legacy" as const };
       const error = expectPlanError(() => planEnablement(desired({ persist: true, settings: { timeoutMs: 5000 } }), sourceServer(c), flavorOf(label)), /SET PERSIST does not exist/);
-      assert.match(error.fix, /rpl_semi_sync_master_enabled=ON/);
+      assert.match(error.fix, /rpl_semi_sync_master_enabled=OFF/, "a source starts with semisync off");
       assert.match(error.fix, /rpl_semi_sync_master_timeout=5000/);
       assert.match(error.fix, /\[mysqld\]/);
       assert.match(error.fix, /persist to false/);
