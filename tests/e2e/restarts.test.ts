@@ -41,6 +41,25 @@ async function withoutStall<T>(writer: CommitWriter, what: string, work: () => P
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The commit writer's table, created before any restart so the first commit after one is a plain INSERT. */
+async function createProbeTable(source: Server): Promise<void> {
+  await source.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
+  await source.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
+}
+
+/**
+ * Restarts the source and times the first commit once it accepts connections: a source that
+ * boots with semisync on and no replica makes exactly this commit wait the whole timeout.
+ */
+async function restartSourceAndCommit(topology: Topology): Promise<number> {
+  await topology.source.restart();
+  const started = performance.now();
+  await topology.source.query("INSERT INTO semisync_probe.commits () VALUES ()");
+  const firstCommitMs = performance.now() - started;
+  assert.ok(firstCommitMs < STALL_MS, `the first commit after the source accepted connections took ${firstCommitMs.toFixed(0)} ms (bar ${STALL_MS} ms)`);
+  return firstCommitMs;
+}
+
 function program(topology: Topology, persist: boolean) {
   return async () => {
     const password = pulumi.secret(topology.source.password);
@@ -62,6 +81,7 @@ describe("restarts with persist, as users run them (server-default connect retry
 
   before(async function () {
     topology = await startTopology(requireLane("mysql"), { replicas: 2, connectRetry: "server-default" });
+    await createProbeTable(topology.source);
     ({ stack } = await inlineStack("semisync-restarts-persist", program(topology, true)));
     const up = await stack.up();
     assert.equal(up.outputs.clients.value, 2);
@@ -82,7 +102,8 @@ describe("restarts with persist, as users run them (server-default connect retry
   });
 
   it("a restarted source boots with semisync off and stalls no commit; up --refresh switches it on once the replicas are back, stalling none", async function () {
-    await topology.source.restart();
+    const firstCommitMs = await restartSourceAndCommit(topology);
+    console.log(`      [timing] first commit after the source restart: ${firstCommitMs.toFixed(0)} ms`);
     writer = await startCommitWriter(topology.source, { pauseMs: 10 });
     await withoutStall(writer, "the first seconds after the restart", () => sleep(3_000));
     const variables = await semisyncVariables(topology.source);
@@ -147,6 +168,7 @@ describe("a source restarted without persist, as users run it (server-default co
 
   before(async function () {
     topology = await startTopology(requireLane("mysql"), { replicas: 1, connectRetry: "server-default" });
+    await createProbeTable(topology.source);
     ({ stack } = await inlineStack("semisync-restarts-plain", program(topology, false)));
     assert.equal((await stack.up()).outputs.clients.value, 1);
   });
@@ -157,7 +179,7 @@ describe("a source restarted without persist, as users run it (server-default co
   });
 
   it("refresh shows the source off and the replica reconnecting; up restarts the replica's IO thread and switches the source on, stalling no commit", async function () {
-    await topology.source.restart();
+    await restartSourceAndCommit(topology);
     writer = await startCommitWriter(topology.source, { pauseMs: 10 });
     assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "OFF", "SET GLOBAL does not survive a restart");
     const replica = topology.replicas[0];

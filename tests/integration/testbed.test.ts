@@ -65,6 +65,16 @@ for (const lane of lanes()) {
     });
 
     if (lane.family === "mysql") {
+      it("reads SET PERSIST values back at a restart, as a server started from its option file does", async function () {
+        const [replica] = topology.replicas;
+        await replica.query("SET PERSIST max_connections = 77");
+        await replica.restart();
+        const [row] = await replica.query("SELECT @@GLOBAL.max_connections AS n");
+        assert.strictEqual(Number(row.n), 77);
+        await replica.query("RESET PERSIST max_connections");
+        await waitForReplicationRunning(replica);
+      });
+
       it("runs every server with GTID mode on", async function () {
         for (const server of [topology.source, ...topology.replicas]) {
           const [row] = await server.query("SELECT @@GLOBAL.gtid_mode AS mode");
