@@ -70,6 +70,20 @@ for (const lane of lanes()) {
       if (isMySql) await plugins.delete("x", { ...connectionOf(topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);
     });
 
+    if (!isMySql) {
+      // MariaDB 10.5.9+ reads SHOW SLAVE STATUS with REPLICA MONITOR (10.5.2–10.5.8: REPLICATION SLAVE ADMIN).
+      it("reading a replica without REPLICA MONITOR names that grant, and nothing is changed", async function () {
+        await replica.query("CREATE USER IF NOT EXISTS 'nomonitor'@'%' IDENTIFIED BY 'nomonitor-pw-5e2'");
+        await replica.query("GRANT REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN ON *.* TO 'nomonitor'@'%'");
+        const before = await semisyncVariables(replica);
+        await rejects(
+          enablements.create({ ...connectionOf(replica, "nomonitor", "nomonitor-pw-5e2"), role: "replica" } as EnablementInputs),
+          /reading the server's state was refused.*Nothing was changed.*GRANT REPLICA MONITOR ON \*\.\* TO the provider's user/s,
+        );
+        assert.deepEqual(await semisyncVariables(replica), before);
+      });
+    }
+
     it(isMySql ? "persist writes SET PERSIST, and delete stops persisting" : "persist is refused with the option-file lines to use instead", async function () {
       if (isMySql) await plugins.create({ ...connectionOf(topology.source), role: "source" });
       const inputs = { ...connectionOf(topology.source), role: "source", enabled: false, timeoutMs: 2500, persist: true } as EnablementInputs;
