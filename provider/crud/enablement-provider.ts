@@ -97,7 +97,10 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
   const settled = await pollUntil(plan.expectReplicaStatus ? timeoutMs : 0, 250, async () => {
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const statusOk = !plan.expectReplicaStatus || (observed.status[statusName] ?? "OFF").toUpperCase() === plan.expectReplicaStatus;
-    return isOn(observed.variables[enabledName]) === desired.enabled && statusOk ? observed : undefined;
+    // The replica's status reads ON as soon as its IO thread starts, before it has reached the
+    // source; only a connected IO thread acknowledges.
+    const connected = plan.expectReplicaStatus !== "ON" || !observed.channels?.some(isReconnecting);
+    return isOn(observed.variables[enabledName]) === desired.enabled && statusOk && connected ? observed : undefined;
   });
   if (settled) return settled;
   const observed = await ctx.observe({ channels: inputs.role === "replica" });
