@@ -134,7 +134,7 @@ build_go_main() { # module-dir binary-name package ldflags
 ensure_pulumi() {
   local version dir
   version=$(semisync_pulumi_version)
-  [ -n "$version" ] || semisync_die "package.json does not pin @pulumi/pulumi to an exact version"
+  [ -n "$version" ] || semisync_die "package.json devDependencies do not pin @pulumi/pulumi to an exact version"
   dir="$SEMISYNC_CACHE/pulumi-cli-v$version"
   if ! { command -v pulumi >/dev/null && pulumi version >/dev/null 2>&1; } && [ ! -x "$dir/bin/pulumi" ]; then
     mkdir -p "$dir"

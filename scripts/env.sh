@@ -1,9 +1,13 @@
 # Puts the bootstrapped tools on PATH and points Docker/testcontainers at the engine. Sourced.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 _pv=$(semisync_pulumi_version)
+# Each directory is put in front, so the last one listed wins. The CLI's directory must come
+# before the language host's: the bootstrap copies the language host next to the CLI, and the CLI
+# warns ("using pulumi-language-nodejs from $PATH at … expected …") at every plugin lookup when
+# the copy $PATH finds first is not the one next to its own binary.
 for _d in "$SEMISYNC_CACHE/node-$SEMISYNC_NODE_VERSION/node_modules/.bin" \
-          "$SEMISYNC_CACHE/pulumi-cli-v$_pv/bin" \
           "$SEMISYNC_CACHE/pulumi-language-nodejs-$SEMISYNC_LANGHOST_VERSION/bin" \
+          "$SEMISYNC_CACHE/pulumi-cli-v$_pv/bin" \
           "$SEMISYNC_ROOT/node_modules/.bin"; do
   [ -d "$_d" ] && case ":$PATH:" in *":$_d:"*) ;; *) PATH="$_d:$PATH" ;; esac
 done

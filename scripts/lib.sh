@@ -15,6 +15,10 @@ SEMISYNC_LOCAL_IMAGES="pulumi-mysql-semisync/mysql:9.7=sid:mysql-server-core pul
 semisync_log() { printf '[testbed] %s\n' "$*" >&2; }
 semisync_die() { printf '[testbed] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# The exact @pulumi/pulumi the project builds and tests with: devDependencies pins it (the lock
+# file agrees); dependencies holds the range users get. Read without node, which may not exist yet.
 semisync_pulumi_version() {
-  sed -n 's/.*"@pulumi\/pulumi": *"\([0-9.]*\)".*/\1/p' "$SEMISYNC_ROOT/package.json" | head -n 1
+  awk '/"devDependencies"/ { dev = 1 }
+       dev && /"@pulumi\/pulumi"/ && match($0, /"[0-9]+\.[0-9]+\.[0-9]+"/) { print substr($0, RSTART + 1, RLENGTH - 2); exit }' \
+    "$SEMISYNC_ROOT/package.json"
 }

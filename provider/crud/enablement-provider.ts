@@ -12,7 +12,7 @@ import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState } from "../sql/observe";
 import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
-import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
+import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { refuseToStarveSource, waitCountVariable } from "./source-guard";
 import { reportingOnce } from "./engine-report";
 import { claim, keptReplica, notice, takenOver } from "./takeovers";
@@ -43,7 +43,6 @@ export interface EnablementOutputs extends EnablementInputs {
   found?: FoundState;
   serverVersion: string;
   serverFlavor: string;
-  providerVersion: string;
 }
 
 function desiredOf(inputs: EnablementInputs): EnablementDesired {
@@ -212,7 +211,6 @@ function outputsOf(
     adopted: false,
     serverVersion: ctx.facts.version,
     serverFlavor: ctx.detected.flavor.id,
-    providerVersion: PROVIDER_VERSION,
   };
   if (names.clientsVariable) outputs.clients = Number(observed.status[names.clientsVariable] ?? 0);
   if (observed.persisted) outputs.persistedSettings = { ...observed.persisted };
@@ -250,8 +248,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       hasUnknowns(news) ||
       declared(olds) !== declared(news) ||
       connectionChanged(olds, news) ||
-      drifted(olds, news) ||
-      olds.providerVersion !== PROVIDER_VERSION;
+      drifted(olds, news);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -268,11 +265,10 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       const terminology = installedTerminology(props.role, observed) ?? props.activeTerminology;
       const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
       outs.managedSettings = props.managedSettings ?? outs.managedSettings;
-      outs.providerVersion = props.providerVersion;
       outs.adopted = props.adopted ?? false;
       if (props.found) outs.found = props.found;
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, providerVersion: _p, ...inputs } = outs;
+      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, ...inputs } = outs;
       return { id, props: outs, inputs: inputs as EnablementOutputs };
     });
   },

@@ -5,7 +5,7 @@ import { planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
 import { applyStatements } from "../sql/apply";
 import { driverMessage, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
-import { PROVIDER_VERSION, ServerContext, onServer, pollUntil, resourceId } from "./server";
+import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { refuseToStarveSource } from "./source-guard";
 import { sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
@@ -25,7 +25,6 @@ export interface PluginOutputs extends PluginInputs {
   activeTerminology: ResolvedTerminology;
   serverVersion: string;
   serverFlavor: string;
-  providerVersion: string;
 }
 
 async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
@@ -46,7 +45,6 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
       activeTerminology: plan.terminology,
       serverVersion: ctx.facts.version,
       serverFlavor: ctx.detected.flavor.id,
-      providerVersion: PROVIDER_VERSION,
     };
   });
 }
@@ -96,8 +94,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       JSON.stringify([olds.sourceConnection ?? null, olds.sourcePassword ?? "", olds.sourceTls ?? null]) !==
         JSON.stringify([news.sourceConnection ?? null, news.sourcePassword ?? "", news.sourceTls ?? null]) ||
       (olds.terminology ?? "automatic") !== (news.terminology ?? "automatic") ||
-      (olds.removeAdopted ?? false) !== (news.removeAdopted ?? false) ||
-      olds.providerVersion !== PROVIDER_VERSION;
+      (olds.removeAdopted ?? false) !== (news.removeAdopted ?? false);
     // One server cannot hold the old and the new plugin of a side together, so the old one goes first.
     return { changes, replaces, deleteBeforeReplace: true };
   },

@@ -1,4 +1,3 @@
-import * as packageJson from "../../package.json";
 import { DetectedServer, detectFlavor, isUnsupportedServerError } from "../flavors/detect";
 import { ConnectionInputs, Credentials, connectionSettings } from "../plan/inputs";
 import { isPlanError } from "../plan/plan-error";
@@ -73,8 +72,3 @@ export function resourceId(connection: ConnectionInputs, kind: string, role: str
   return `mysql://${serverLabel(connectionSettings(connection))}/${kind}/${role}`;
 }
 
-/**
- * The package version, stored in outputs: when it moves, `diff` reports a change, so the update
- * replaces the provider code kept in the state (delete and read run the stored code).
- */
-export const PROVIDER_VERSION: string = packageJson.version;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { semisyncEnablementProvider } from "../crud/enablement-provider";
 import { ResolvedTerminology, Role, SemisyncSettings, WaitPoint } from "../types";
 import { ConnectionArgs, SECRET_OUTPUTS, declaredSourceProps, splitConnection } from "./connection-args";
+import { semisyncEnablementStub } from "./provider-stubs";
 
 export interface SemisyncEnablementArgs {
   /** The server to configure. Changing its host or port replaces the resource. */
@@ -163,7 +163,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
     const { connection, password, tls } = splitConnection(args.connection);
     super(
-      semisyncEnablementProvider,
+      semisyncEnablementStub,
       name,
       {
         connection,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { semisyncPluginProvider } from "../crud/plugin-provider";
 import { ResolvedTerminology, Role, Terminology } from "../types";
 import { ConnectionArgs, SECRET_OUTPUTS, declaredSourceProps, splitConnection } from "./connection-args";
+import { semisyncPluginStub } from "./provider-stubs";
 
 export interface SemisyncPluginArgs {
   /** The server to install on. Changing its host or port replaces the resource. */
@@ -65,7 +65,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
     const { connection, password, tls } = splitConnection(args.connection);
     super(
-      semisyncPluginProvider,
+      semisyncPluginStub,
       name,
       {
         connection,

@@ -3,27 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EXAMPLES, REPO_ROOT, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
-import { installedPlugins } from "../support/server-probes";
+import { assertNoChangesAfterCliUp } from "../support/empty-plan";
+import { assertNothingInstalled, assertSemisyncEverywhere } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
 
 const EXAMPLE_PROJECTS = ["replication-component", "base-resources", "stack-config"];
-
-/** What every example and the template must achieve on the test bed. */
-async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
-  const [clients] = await topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
-  assert.equal(clients.Value, String(topology.replicas.length));
-  const [enabled] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
-  assert.equal(enabled.Value, "ON");
-  for (const replica of topology.replicas) {
-    const [status] = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_replica_status'");
-    assert.equal(status.Value, "ON", `${replica.name} is semisync`);
-  }
-}
-
-async function assertNothingInstalled(topology: Topology): Promise<void> {
-  for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no semisync plugin`);
-}
 
 describe("Pulumi CLI on project directories: the examples and the pulumi new template", function () {
   let topology: Topology;
@@ -42,7 +27,7 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
       await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
       await pulumiCli(project, ["up", "--yes"]);
       await assertSemisyncEverywhere(topology);
-      await pulumiCli(project, ["preview", "--expect-no-changes"]);
+      await assertNoChangesAfterCliUp(project);
       await pulumiCli(project, ["destroy", "--yes"]);
       await assertNothingInstalled(topology);
     });
@@ -63,6 +48,7 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
     await pulumiCli(project, ["stack", "init", "dev"]);
     await pulumiCli(project, ["up", "--yes"]);
     await assertSemisyncEverywhere(topology);
+    await assertNoChangesAfterCliUp(project);
     await pulumiCli(project, ["destroy", "--yes"]);
     await assertNothingInstalled(topology);
   });
@@ -94,6 +80,7 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
     assert.ok(!fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8").includes(topology.source.password), "the password is stored encrypted");
     await pulumiCli(project, ["up", "--yes"]);
     await assertSemisyncEverywhere(topology);
+    await assertNoChangesAfterCliUp(project);
     const [timeout] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_timeout'");
     assert.equal(timeout.Value, "2000");
     await pulumiCli(project, ["destroy", "--yes"]);

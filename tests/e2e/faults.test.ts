@@ -3,6 +3,7 @@ import * as mysql from "mysql2/promise";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
@@ -32,6 +33,7 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
     const result = await stack.up();
     assert.equal(result.outputs.clients.value, 2);
     assert.equal(await sourceEnabled(topology), "ON");
+    await assertNoChangesAfterUp(stack);
   }
 
   before(async function () {
@@ -70,6 +72,8 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
       // The stack, the component, and its six resources.
       assert.deepEqual(result.summary.resourceChanges, { same: 8 }, `up #${i + 1}`);
     }
+    // Each up above left the state exactly as it found it, so one check covers all five.
+    await assertNoChangesAfterUp(stack);
   });
 
   it("a source restarted between up and refresh: refresh shows semisync switched off, up switches it on again", async function () {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
 import { Lane, lanes } from "../testbed/lanes";
@@ -60,7 +61,7 @@ for (const lane of lanes()) {
       assert.equal(up.outputs.clients.value, 1);
       const enabled = lane.family === "mysql" ? "rpl_semi_sync_source_enabled" : "rpl_semi_sync_master_enabled";
       assert.equal((await semisyncVariables(topology.source))[enabled], "ON");
-      await stack.refresh({ expectNoChanges: true });
+      await assertNoChangesAfterUp(stack);
       await stack.destroy();
       assert.deepEqual(await installedPlugins(topology.source), []);
       assert.deepEqual(await installedPlugins(topology.replicas[0]), []);

@@ -5,6 +5,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncEnablement, SemisyncPlugin } from "../../provider";
 import { requireLane } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { PASSPHRASE, inlineStack, readTree } from "../support/pulumi-workspace";
 
 const SEMISYNC_PLUGINS = "SELECT PLUGIN_NAME AS name, PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%'";
@@ -91,11 +92,13 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
     assert.deepEqual(await topology.replicas[0].query(SEMISYNC_PLUGINS), [{ name: "rpl_semi_sync_replica", status: "ACTIVE" }]);
     assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), "ON");
     assert.equal(await globalStatus(topology.replicas[0], "Rpl_semi_sync_replica_status"), "ON");
+    await assertNoChangesAfterUp(stack);
   });
 
   it("a second up with nothing changed changes nothing", async function () {
     const result = await stack.up();
     assert.deepEqual(result.summary.resourceChanges, { same: 5 });
+    await assertNoChangesAfterUp(stack);
   });
 
   it("a changed setting is updated in place", async function () {
@@ -103,6 +106,7 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
     const result = await stack.up();
     assert.deepEqual(result.summary.resourceChanges, { same: 4, update: 1 });
     assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_timeout"), "5000");
+    await assertNoChangesAfterUp(stack);
   });
 
   it("refresh shows drift made behind Pulumi's back, and up repairs it", async function () {
@@ -113,6 +117,7 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
     assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), "OFF", "preview must not change the server");
     await stack.up();
     assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), "ON");
+    await assertNoChangesAfterUp(stack);
   });
 
   it("the admin password appears nowhere in the exported state or the backend's files", async function () {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { requireLane } from "../testbed/lanes";
@@ -46,6 +47,7 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
       maxLatency(samples) < STALL_THRESHOLD_MS,
       `a commit waited ${maxLatency(samples).toFixed(0)} ms (threshold ${STALL_THRESHOLD_MS} ms, timeout ${RAISED_TIMEOUT_MS} ms)`,
     );
+    await assertNoChangesAfterUp(stack);
     return result;
   }
 

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import * as mysql from "mysql2/promise";
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncPlugin } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { PASSPHRASE, inlineStack } from "../support/pulumi-workspace";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
@@ -54,6 +55,7 @@ describe("a server that requires TLS", function () {
     });
     await stack.up();
     assert.deepEqual(await pluginsOverTls(), ["rpl_semi_sync_source"]);
+    await assertNoChangesAfterUp(stack);
     const exported = execFileSync("pulumi", ["stack", "export", "--stack", "test"], { cwd: dir, env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE }, encoding: "utf8" });
     const caBody = caPem.split("\n")[1];
     assert.ok(caBody.length > 20 && !exported.includes(caBody), "the TLS settings are encrypted in the state");

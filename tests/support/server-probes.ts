@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { PluginInputs } from "../../provider/plan/inputs";
-import { Server } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
 
 /** The provider's connection inputs for a test bed server. */
 export function connectionOf(server: Server, user: string = server.user, password: string = server.password): Pick<PluginInputs, "connection" | "password"> {
@@ -20,6 +20,23 @@ export async function semisyncStatus(server: Server): Promise<Record<string, str
 export async function installedPlugins(server: Server): Promise<string[]> {
   const rows = await server.query("SELECT PLUGIN_NAME AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%' ORDER BY 1");
   return rows.map((r) => r.n);
+}
+
+/** What every example, the template and a user's project achieve on a test bed topology. */
+export async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
+  const [clients] = await topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
+  assert.equal(clients.Value, String(topology.replicas.length));
+  const [enabled] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
+  assert.equal(enabled.Value, "ON");
+  for (const replica of topology.replicas) {
+    const [status] = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_replica_status'");
+    assert.equal(status.Value, "ON", `${replica.name} is semisync`);
+  }
+}
+
+/** After destroy: no semisync plugin on any server of the topology. */
+export async function assertNothingInstalled(topology: Topology): Promise<void> {
+  for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no semisync plugin`);
 }
 
 /** Asserts that `work` rejects with a message matching `pattern`, and returns the error. */

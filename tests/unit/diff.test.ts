@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { EnablementOutputs, semisyncEnablementProvider } from "../../provider/crud/enablement-provider";
 import { PluginOutputs, semisyncPluginProvider } from "../../provider/crud/plugin-provider";
-import { PROVIDER_VERSION } from "../../provider/crud/server";
 import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
 
 const ID = "mysql://db1:3306/semisync-x/source";
@@ -19,7 +18,6 @@ function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOutputs {
     activeTerminology: "modern",
     serverVersion: "9.7.4",
     serverFlavor: "mysql-9.5",
-    providerVersion: PROVIDER_VERSION,
     ...overrides,
   };
 }
@@ -113,13 +111,6 @@ describe("SemisyncPlugin diff", () => {
     assert.deepEqual(result.replaces ?? [], []);
   });
 
-  it("reports a change when the state was written by another provider version", async () => {
-    const olds = pluginOutputs({ providerVersion: "0.0.1" });
-    const result = await pluginDiff(olds, pluginInputs(olds));
-    assert.equal(result.changes, true);
-    assert.deepEqual(result.replaces ?? [], []);
-  });
-
   it("reports a change when a refresh found the plugin ABSENT", async () => {
     const olds = pluginOutputs({ pluginStatus: "ABSENT" });
     const result = await pluginDiff(olds, pluginInputs(olds));
@@ -149,7 +140,6 @@ function enablementOutputs(overrides: Partial<EnablementOutputs> = {}): Enableme
     managedSettings: ["timeoutMs"],
     serverVersion: "9.7.4",
     serverFlavor: "mysql-9.5",
-    providerVersion: PROVIDER_VERSION,
     ...overrides,
   };
 }
@@ -180,7 +170,6 @@ function enablementInputs(olds: EnablementOutputs, overrides: Partial<Enablement
     managedSettings: _m,
     serverVersion: _v,
     serverFlavor: _fl,
-    providerVersion: _p,
     ...inputs
   } = olds;
   const news: EnablementInputs = { ...inputs, connection: { ...inputs.connection }, ...overrides };
@@ -248,12 +237,6 @@ describe("SemisyncEnablement diff", () => {
     const result = await enablementDiff(olds, enablementInputs(olds, { persist: true }));
     assert.equal(result.changes, true);
     assert.deepEqual(result.replaces ?? [], []);
-  });
-
-  it("reports a change when the state was written by another provider version", async () => {
-    const olds = enablementOutputs({ providerVersion: "0.0.1" });
-    const result = await enablementDiff(olds, enablementInputs(olds));
-    assert.equal(result.changes, true);
   });
 
   it("reports drift when …_enabled was found OFF while enabled is declared", async () => {
@@ -349,7 +332,6 @@ describe("diff during preview, with values not known yet", () => {
     pluginName: "rpl_semi_sync_source",
     pluginStatus: "ACTIVE",
     activeTerminology: "modern",
-    providerVersion: PROVIDER_VERSION,
   } as unknown as PluginOutputs;
 
   it("an unknown connection is a change, not a replacement", async () => {

@@ -1,0 +1,73 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { EXAMPLES, configureServers, copyProject, pulumiCli } from "../../examples/demo/pulumi-cli";
+import { assertNoChangesAfterCliUp } from "../support/empty-plan";
+import {
+  DynamicResourceState,
+  USER_PULUMI_SDK,
+  dynamicResourceStates,
+  installedVersion,
+  packCheckout,
+  pulumiSdkCopies,
+  requiredModules,
+  run,
+  userProject,
+} from "../support/installed-package";
+import { assertNothingInstalled, assertSemisyncEverywhere } from "../support/server-probes";
+import { requireLane } from "../testbed/lanes";
+import { Topology, startTopology } from "../testbed/topology";
+
+/** The issue's target for one dynamic resource's state (inputs, outputs, the stub, the metadata). */
+const MAX_STATE_BYTES_PER_RESOURCE = 4096;
+
+function assertSmallStubs(states: DynamicResourceState[], where: string): void {
+  // SemisyncReplication with 2 replicas: 3 plugins and 3 enablements.
+  assert.equal(states.length, 6, `${where}: six dynamic resources`);
+  for (const state of states) {
+    assert.ok(state.bytes <= MAX_STATE_BYTES_PER_RESOURCE, `${where}: ${state.urn} takes ${state.bytes} bytes of state`);
+    assert.deepEqual(requiredModules(state.provider), ["pulumi-mysql-semisync/runtime"], `${where}: the stored provider loads only the runtime entry point`);
+  }
+  const sizes = states.map((s) => s.bytes);
+  console.log(`      ${where}: state bytes per dynamic resource ${Math.min(...sizes)}–${Math.max(...sizes)}`);
+}
+
+describe("The package as users install it: npm pack, a fresh project on the newest @pulumi/pulumi, the pulumi CLI", function () {
+  let topology: Topology;
+  let tarball: string;
+
+  before(async function () {
+    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
+    tarball = await packCheckout();
+  });
+
+  after(async function () {
+    await topology?.stop();
+  });
+
+  it(`type-checks strictly with @pulumi/pulumi ${USER_PULUMI_SDK}, keeps one SDK copy, and deploys, refreshes, previews and destroys with small stubs in the state`, async function () {
+    const project = await userProject(tarball, "semisync-installed-tests");
+    assert.equal(installedVersion(project.dir, "@pulumi/pulumi"), USER_PULUMI_SDK);
+    assert.deepEqual(await pulumiSdkCopies(project.dir), [path.join(project.dir, "node_modules", "@pulumi", "pulumi")], "exactly one @pulumi/pulumi");
+    await run(path.join(project.dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", project.dir], { cwd: project.dir });
+
+    await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
+    await pulumiCli(project, ["up", "--yes"]);
+    await assertSemisyncEverywhere(topology);
+    await assertNoChangesAfterCliUp(project);
+    await assertSemisyncEverywhere(topology);
+    assertSmallStubs(await dynamicResourceStates(project), "installed from the tarball");
+    await pulumiCli(project, ["destroy", "--yes"]);
+    await assertNothingInstalled(topology);
+  });
+
+  it("from the checkout (the examples' way), the state holds the same small stubs", async function () {
+    const project = copyProject(path.join(EXAMPLES, "replication-component"), "semisync-checkout-tests");
+    await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
+    await pulumiCli(project, ["up", "--yes"]);
+    await assertSemisyncEverywhere(topology);
+    await assertNoChangesAfterCliUp(project);
+    assertSmallStubs(await dynamicResourceStates(project), "from the checkout");
+    await pulumiCli(project, ["destroy", "--yes"]);
+    await assertNothingInstalled(topology);
+  });
+});

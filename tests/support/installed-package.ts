@@ -1,0 +1,129 @@
+import { execFile } from "node:child_process";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CliProject, EXAMPLES, REPO_ROOT, pulumiCli } from "../../examples/demo/pulumi-cli";
+
+/**
+ * The newest `@pulumi/pulumi` on npm when these tests were written (`npm view @pulumi/pulumi
+ * version`), verified with the project's 3.260.0 CLI. A user's project installs this one next to
+ * the package; the package's range (^3.216.0) must let npm keep a single copy.
+ */
+export const USER_PULUMI_SDK = "3.270.0";
+
+/** The previous release, packed from commit ce7c7b3 (see tests/fixtures/README.md). */
+export const RELEASE_0_1_0 = path.join(REPO_ROOT, "tests", "fixtures", "pulumi-mysql-semisync-0.1.0.tgz");
+
+/** The bound on every npm command: a cold npm cache downloads the SDK and its dependencies. */
+const NPM_TIMEOUT_MS = 300_000;
+
+/** The environment a user's shell has: the checkout's node_modules neither on NODE_PATH nor on PATH. */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { NODE_PATH: _nodePath, ...env } = process.env;
+  const checkoutModules = path.join(REPO_ROOT, "node_modules");
+  env.PATH = (env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir !== "" && !path.resolve(dir).startsWith(checkoutModules))
+    .join(path.delimiter);
+  return { ...env, ...extra };
+}
+
+/** Runs a command, bounded; rejects with its output when it fails. */
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env ?? userEnv(), timeout: options.timeoutMs ?? NPM_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${command} ${args.join(" ")} failed in ${options.cwd}: ${error.message}\n${stdout}\n${stderr}`.slice(-6000)));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/**
+ * `npm pack` of the checkout as it is built in dist/ (the test runs from dist/, built from the
+ * same sources), into a fresh folder. Returns the tarball's path.
+ */
+export async function packCheckout(): Promise<string> {
+  const destination = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-pack-"));
+  assert.ok(fs.existsSync(path.join(REPO_ROOT, "dist", "provider", "runtime", "index.js")), "dist/ is built (npm run build)");
+  const output = await run("npm", ["pack", "--silent", "--pack-destination", destination], { cwd: REPO_ROOT, env: process.env });
+  const tarball = path.join(destination, output.trim().split("\n").pop()!.trim());
+  assert.ok(fs.existsSync(tarball), `npm pack wrote ${tarball}`);
+  return tarball;
+}
+
+/**
+ * A Pulumi project as a user creates it: examples/replication-component's program, a strict
+ * tsconfig, and `npm install` of `@pulumi/pulumi` at `sdk` plus the package from `tarball`
+ * (nothing from the checkout), on a local file backend.
+ */
+export async function userProject(tarball: string, passphrase: string, sdk: string = USER_PULUMI_SDK): Promise<CliProject> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-user-"));
+  fs.copyFileSync(path.join(EXAMPLES, "replication-component", "index.ts"), path.join(dir, "index.ts"));
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: semisync-user\nruntime: nodejs\ndescription: A user's project on the packed package.\n");
+  const packageJson = {
+    name: "semisync-user",
+    private: true,
+    main: "index.ts",
+    dependencies: { "@pulumi/pulumi": sdk, "pulumi-mysql-semisync": `file:${tarball}` },
+    devDependencies: { "@types/node": "^22.0.0", "ts-node": "^10.9.2", typescript: "~5.9.0" },
+  };
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(packageJson, null, 2));
+  // Strict, and the package's own .d.ts files are checked too (no skipLibCheck).
+  const tsconfig = { compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", types: ["node"], noEmit: true }, files: ["index.ts"] };
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  await npmInstall(dir);
+  const backend = path.join(dir, ".state");
+  fs.mkdirSync(backend);
+  return { dir, backend, env: userEnv({ PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: passphrase, PULUMI_SKIP_UPDATE_CHECK: "true" }) };
+}
+
+export async function npmInstall(dir: string, ...packages: string[]): Promise<void> {
+  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packages], { cwd: dir });
+}
+
+/** The version of `name` the project's node_modules holds. */
+export function installedVersion(dir: string, name: string): string {
+  return JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8")).version;
+}
+
+/** Every copy of @pulumi/pulumi in the project's tree, as `npm ls` reports them (paths). */
+export async function pulumiSdkCopies(dir: string): Promise<string[]> {
+  const output = await run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], { cwd: dir });
+  return [...new Set(output.split("\n").map((line) => line.trim()).filter((line) => line.endsWith(path.join("node_modules", "@pulumi", "pulumi"))))];
+}
+
+/** One dynamic resource of an exported stack, and its size in bytes (compact JSON). */
+export interface DynamicResourceState {
+  urn: string;
+  bytes: number;
+  provider: string;
+}
+
+/** The dynamic resources of the stack's state (`pulumi stack export`). */
+export async function dynamicResourceStates(project: Pick<CliProject, "dir" | "env">): Promise<DynamicResourceState[]> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "semisync-export-")), "stack.json");
+  await pulumiCli(project, ["stack", "export", "--file", file]);
+  const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+  const resources: { urn: string; type: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown> }[] = exported.deployment.resources ?? [];
+  return resources
+    .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))
+    .map((r) => ({ urn: r.urn, bytes: Buffer.byteLength(JSON.stringify(r)), provider: String(r.outputs?.__provider ?? r.inputs?.__provider ?? "") }));
+}
+
+/** The modules the serialized provider text `require`s. */
+export function requiredModules(providerText: string): string[] {
+  return [...new Set([...providerText.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+}
+
+/** The steps a `pulumi preview --json` plans, by operation. */
+export async function previewSteps(project: Pick<CliProject, "dir" | "env">): Promise<{ op: string; urn: string }[]> {
+  // stdout only: the JSON document, without the engine's diagnostics on stderr.
+  const output = await run("pulumi", ["preview", "--json", "--non-interactive"], { cwd: project.dir, env: project.env });
+  return (JSON.parse(output).steps ?? []).map((s: { op: string; urn: string }) => ({ op: s.op, urn: s.urn }));
+}
