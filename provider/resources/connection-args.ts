@@ -38,10 +38,18 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>): {
   const all = pulumi.output(connection);
   return {
     connection: pulumi.unsecret(all.apply(({ password: _password, tls: _tls, ...rest }) => rest as ConnectionInputs)),
-    password: pulumi.secret(all.apply((c) => c.password)),
+    password: secretIfGiven(all.apply((c) => c.password)),
     // The client key is as secret as the password.
-    tls: pulumi.secret(all.apply((c) => c.tls)),
+    tls: secretIfGiven(all.apply((c) => c.tls)),
   };
+}
+
+/**
+ * A secret when there is a value; absent when there is none. A secret `undefined` would still be
+ * stored as an encrypted value, in the inputs and again in the outputs of every resource.
+ */
+function secretIfGiven<T>(value: pulumi.Output<T | undefined>): pulumi.Output<T | undefined> {
+  return pulumi.unsecret(value).apply((v) => (v === undefined ? pulumi.output(undefined) : pulumi.secret(v))) as pulumi.Output<T | undefined>;
 }
 
 /** Both are secret under their own keys, in inputs and outputs. */

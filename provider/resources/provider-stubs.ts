@@ -12,38 +12,28 @@ import type * as pulumi from "@pulumi/pulumi";
  * 3.216+). `configure` `require`s the package's documented runtime entry point,
  * `pulumi-mysql-semisync/runtime`, from the project (a normal, cached require) and puts that
  * release's check, diff, create, read, update and delete on the stub, which the host then calls.
- * Until then every method is one shared function that fails loudly, so a host that never called
- * `configure` cannot silently skip a delete or wipe outputs. One shared function instead of six
- * delegating ones keeps the stub to a few hundred bytes: the serializer wraps each function it
- * stores in about 150 bytes of scaffolding, twice per resource.
+ *
+ * Every method starts out as that same function: the serializer wraps each distinct function in
+ * about 200 bytes of scaffolding, stored twice per resource, so one function keeps the stub to
+ * about 700 bytes. Called as anything but `configure` (a host that skipped it), it fails loudly
+ * instead of letting the host treat a missing delete or update as done.
  */
 
-function notConfigured(): never {
-  throw new Error("pulumi-mysql-semisync/runtime was not loaded: configure() was not called. Fix: use @pulumi/pulumi 3.216+ in the project.");
+type Configure = (this: object, request?: { config?: unknown }) => Promise<void>;
+
+function stubOf(configure: Configure): pulumi.dynamic.ResourceProvider {
+  const stub = { configure, check: configure, diff: configure, create: configure, read: configure, update: configure, delete: configure };
+  return stub as unknown as pulumi.dynamic.ResourceProvider;
 }
 
 /** `SemisyncPlugin`'s serialized provider. */
-export const semisyncPluginStub: pulumi.dynamic.ResourceProvider = {
-  check: notConfigured,
-  diff: notConfigured,
-  create: notConfigured,
-  read: notConfigured,
-  update: notConfigured,
-  delete: notConfigured,
-  async configure() {
-    Object.assign(this, require("pulumi-mysql-semisync/runtime").SemisyncPlugin);
-  },
-};
+export const semisyncPluginStub = stubOf(async function (request) {
+  if (!request?.config) throw new Error("pulumi-mysql-semisync needs @pulumi/pulumi 3.216+ in the project");
+  Object.assign(this, require("pulumi-mysql-semisync/runtime").SemisyncPlugin);
+});
 
 /** `SemisyncEnablement`'s serialized provider. */
-export const semisyncEnablementStub: pulumi.dynamic.ResourceProvider = {
-  check: notConfigured,
-  diff: notConfigured,
-  create: notConfigured,
-  read: notConfigured,
-  update: notConfigured,
-  delete: notConfigured,
-  async configure() {
-    Object.assign(this, require("pulumi-mysql-semisync/runtime").SemisyncEnablement);
-  },
-};
+export const semisyncEnablementStub = stubOf(async function (request) {
+  if (!request?.config) throw new Error("pulumi-mysql-semisync needs @pulumi/pulumi 3.216+ in the project");
+  Object.assign(this, require("pulumi-mysql-semisync/runtime").SemisyncEnablement);
+});

@@ -3,33 +3,18 @@ import * as path from "node:path";
 import { EXAMPLES, configureServers, copyProject, pulumiCli } from "../../examples/demo/pulumi-cli";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
 import {
-  DynamicResourceState,
   USER_PULUMI_SDK,
+  assertSmallStubs,
   dynamicResourceStates,
   installedVersion,
   packCheckout,
   pulumiSdkCopies,
-  requiredModules,
   run,
   userProject,
 } from "../support/installed-package";
 import { assertNothingInstalled, assertSemisyncEverywhere } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
-
-/** The issue's target for one dynamic resource's state (inputs, outputs, the stub, the metadata). */
-const MAX_STATE_BYTES_PER_RESOURCE = 4096;
-
-function assertSmallStubs(states: DynamicResourceState[], where: string): void {
-  // SemisyncReplication with 2 replicas: 3 plugins and 3 enablements.
-  assert.equal(states.length, 6, `${where}: six dynamic resources`);
-  for (const state of states) {
-    assert.ok(state.bytes <= MAX_STATE_BYTES_PER_RESOURCE, `${where}: ${state.urn} takes ${state.bytes} bytes of state`);
-    assert.deepEqual(requiredModules(state.provider), ["pulumi-mysql-semisync/runtime"], `${where}: the stored provider loads only the runtime entry point`);
-  }
-  const sizes = states.map((s) => s.bytes);
-  console.log(`      ${where}: state bytes per dynamic resource ${Math.min(...sizes)}–${Math.max(...sizes)}`);
-}
 
 describe("The package as users install it: npm pack, a fresh project on the newest @pulumi/pulumi, the pulumi CLI", function () {
   let topology: Topology;

@@ -98,10 +98,14 @@ export async function pulumiSdkCopies(dir: string): Promise<string[]> {
   return [...new Set(output.split("\n").map((line) => line.trim()).filter((line) => line.endsWith(path.join("node_modules", "@pulumi", "pulumi"))))];
 }
 
-/** One dynamic resource of an exported stack, and its size in bytes (compact JSON). */
+/** One dynamic resource of an exported stack, and its sizes in bytes (compact JSON). */
 export interface DynamicResourceState {
   urn: string;
+  /** The whole resource: inputs, outputs and the engine's metadata (URNs, dependencies, stack trace…). */
   bytes: number;
+  /** Inputs and outputs: the stored provider (twice) and the props, what this package puts in the state. */
+  propsBytes: number;
+  /** The stored provider text. */
   provider: string;
 }
 
@@ -113,7 +117,34 @@ export async function dynamicResourceStates(project: Pick<CliProject, "dir" | "e
   const resources: { urn: string; type: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown> }[] = exported.deployment.resources ?? [];
   return resources
     .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))
-    .map((r) => ({ urn: r.urn, bytes: Buffer.byteLength(JSON.stringify(r)), provider: String(r.outputs?.__provider ?? r.inputs?.__provider ?? "") }));
+    .map((r) => ({
+      urn: r.urn,
+      bytes: Buffer.byteLength(JSON.stringify(r)),
+      propsBytes: Buffer.byteLength(JSON.stringify(r.inputs ?? {})) + Buffer.byteLength(JSON.stringify(r.outputs ?? {})),
+      provider: String(r.outputs?.__provider ?? r.inputs?.__provider ?? ""),
+    }));
+}
+
+/**
+ * Each resource's inputs and outputs, secrets decrypted, by URN: to compare two states for what
+ * the provider wrote, leaving out the engine's own metadata. The decrypted export is deleted at once.
+ */
+export async function resourceProps(project: Pick<CliProject, "dir" | "env">): Promise<Record<string, { inputs: unknown; outputs: unknown }>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-export-"));
+  try {
+    const file = path.join(dir, "stack.json");
+    await pulumiCli(project, ["stack", "export", "--show-secrets", "--file", file]);
+    const resources: { urn: string; inputs?: unknown; outputs?: unknown }[] = JSON.parse(fs.readFileSync(file, "utf8")).deployment.resources ?? [];
+    return Object.fromEntries(resources.map((r) => [r.urn, { inputs: r.inputs ?? {}, outputs: r.outputs ?? {} }]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** "min–max" of a size, for the test log. */
+export function sizeRange(states: DynamicResourceState[], size: (state: DynamicResourceState) => number): string {
+  const sizes = states.map(size);
+  return `${Math.min(...sizes)}–${Math.max(...sizes)}`;
 }
 
 /** The modules the serialized provider text `require`s. */
@@ -126,4 +157,23 @@ export async function previewSteps(project: Pick<CliProject, "dir" | "env">): Pr
   // stdout only: the JSON document, without the engine's diagnostics on stderr.
   const output = await run("pulumi", ["preview", "--json", "--non-interactive"], { cwd: project.dir, env: project.env });
   return (JSON.parse(output).steps ?? []).map((s: { op: string; urn: string }) => ({ op: s.op, urn: s.urn }));
+}
+
+/**
+ * What this package puts into each dynamic resource's state (its inputs and outputs: the stub twice
+ * and the props) stays under 3 KB. The engine adds its own metadata per resource on top (URN,
+ * parent, provider reference, dependencies and, from @pulumi/pulumi 3.2xx, a source position and
+ * stack trace of the registration), about 1.2–1.9 KB here.
+ */
+const MAX_PROPS_BYTES_PER_RESOURCE = 3072;
+
+export function assertSmallStubs(states: DynamicResourceState[], where: string): void {
+  // SemisyncReplication with 2 replicas: 3 plugins and 3 enablements.
+  assert.equal(states.length, 6, `${where}: six dynamic resources`);
+  for (const state of states) {
+    assert.deepEqual(requiredModules(state.provider), ["pulumi-mysql-semisync/runtime"], `${where}: the stored provider loads only the runtime entry point`);
+    assert.ok(state.provider.length <= 900, `${where}: ${state.urn} stores a ${state.provider.length}-byte provider`);
+    assert.ok(state.propsBytes <= MAX_PROPS_BYTES_PER_RESOURCE, `${where}: ${state.urn} puts ${state.propsBytes} bytes of inputs and outputs into the state`);
+  }
+  console.log(`      ${where}: bytes per dynamic resource ${sizeRange(states, (s) => s.bytes)} in all, ${sizeRange(states, (s) => s.propsBytes)} inputs and outputs, stub ${sizeRange(states, (s) => s.provider.length)}`);
 }
