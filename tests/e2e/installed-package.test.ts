@@ -36,7 +36,9 @@ describe("The package as users install it: npm pack, a fresh project on the newe
     await run(path.join(project.dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", project.dir], { cwd: project.dir });
 
     await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
-    await pulumiCli(project, ["up", "--yes"]);
+    const up = await pulumiCli(project, ["up", "--yes"]);
+    // scripts/env.sh puts the CLI's folder, where the bootstrap places the language host, first on PATH.
+    assert.doesNotMatch(up, /using pulumi-language-nodejs from \$PATH/);
     await assertSemisyncEverywhere(topology);
     await assertNoChangesAfterCliUp(project);
     await assertSemisyncEverywhere(topology);
