@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
@@ -67,6 +68,7 @@ describe("an adopted fleet is left as it was found", function () {
   it("up reports what it adopted, and destroy puts the hand-set state back: plugins, switches and timeout 5000", async function () {
     const up = await stack.up();
     assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_timeout, String(DECLARED_TIMEOUT_MS));
+    await assertNoChangesAfterUp(stack);
     const writer = await startCommitWriter(topology.source);
     let destroy;
     try {
@@ -86,6 +88,7 @@ describe("an adopted fleet is left as it was found", function () {
   it("with removeAdopted: true, destroy removes the adopted semisync too", async function () {
     await stack.setConfig("removeAdopted", { value: "true" });
     await stack.up();
+    await assertNoChangesAfterUp(stack);
     await stack.destroy();
     for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
   });

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
@@ -44,6 +45,7 @@ for (const f of FAMILIES) describe(`a dead member does not strand the rest, and 
       return { clients: replication.sourceClients };
     }));
     await stack.up();
+    await assertNoChangesAfterUp(stack);
   });
 
   after(async function () {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
@@ -43,6 +44,7 @@ describe("a URN change (rename, new key) never removes semisync: it converges wi
     const samples = writer.take();
     assert.ok(samples.length > 0, "the writer committed during the deployment");
     assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
+    await assertNoChangesAfterUp(stack);
     return { result, maxMs: maxLatency(samples) };
   }
 
@@ -82,6 +84,7 @@ describe("a URN change (rename, new key) never removes semisync: it converges wi
     const again = await stack.up();
     assert.deepEqual(again.summary.resourceChanges, { same: 8 });
     await assertSemisyncEverywhere(topology, topology.replicas, again.outputs, ["db2", "db3"]);
+    await assertNoChangesAfterUp(stack);
   });
 
   it("renaming one replica (db3 → db3-new): every server stays semisync, outputs match, a second up changes nothing", async function () {
@@ -90,6 +93,7 @@ describe("a URN change (rename, new key) never removes semisync: it converges wi
     await assertSemisyncEverywhere(topology, topology.replicas, result.outputs, ["db2", "db3-new"]);
     const again = await stack.up();
     assert.deepEqual(again.summary.resourceChanges, { same: 8 });
+    await assertNoChangesAfterUp(stack);
   });
 
   it("renaming with aliases keeps every resource: nothing is created or deleted", async function () {
@@ -138,6 +142,7 @@ describe("index-keyed replicas (hosts are outputs): removing the first leaves th
     await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
     await stack.setConfig("first", { value: "0" });
     await stack.up();
+    await assertNoChangesAfterUp(stack);
     const writer = await startCommitWriter(topology.source);
     try {
       await stack.setConfig("first", { value: "1" });
@@ -148,10 +153,12 @@ describe("index-keyed replicas (hosts are outputs): removing the first leaves th
       console.log(`      index-keyed removal up: ${JSON.stringify(result.summary.resourceChanges)}, max commit ${maxLatency(samples).toFixed(1)} ms`);
       assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
       await assertSemisyncEverywhere(topology, [topology.replicas[1]], result.outputs, ["0"]);
+      await assertNoChangesAfterUp(stack);
       const removed = topology.replicas[0];
       assert.deepEqual(await installedPlugins(removed), [], "the removed replica's plugin is gone");
       const again = await stack.up();
       assert.deepEqual(again.summary.resourceChanges, { same: 6 });
+      await assertNoChangesAfterUp(stack);
     } finally {
       await writer.stop();
     }
@@ -184,8 +191,10 @@ describe("a renamed replica among created ones: destroy removes what the compone
     await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
     await stack.setConfig("replicaNames", { value: "db2,db3" });
     await stack.up();
+    await assertNoChangesAfterUp(stack);
     await stack.setConfig("replicaNames", { value: "db2,db3-new" });
     await stack.up();
+    await assertNoChangesAfterUp(stack);
     const writer = await startCommitWriter(topology.source);
     let destroy;
     try {
