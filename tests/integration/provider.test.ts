@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { semisyncEnablementProvider, semisyncPluginProvider } from "../../provider";
+import { eachCallItsOwnDeployment } from "../support/deployments";
 import { EnablementOutputs } from "../../provider/crud/enablement-provider";
 import { PluginOutputs } from "../../provider/crud/plugin-provider";
 import { EnablementInputs } from "../../provider/plan/inputs";
@@ -8,8 +9,8 @@ import { connectionOf, installedPlugins, rejects, semisyncStatus, semisyncVariab
 import { lanes } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
-const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
-const enablements = semisyncEnablementProvider as Required<typeof semisyncEnablementProvider>;
+const plugins = eachCallItsOwnDeployment(semisyncPluginProvider);
+const enablements = eachCallItsOwnDeployment(semisyncEnablementProvider);
 
 for (const lane of lanes()) {
   describe(`provider against real servers: ${lane.name}`, function () {

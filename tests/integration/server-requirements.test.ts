@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { semisyncEnablementProvider, semisyncPluginProvider } from "../../provider";
+import { eachCallItsOwnDeployment } from "../support/deployments";
 import { EnablementOutputs } from "../../provider/crud/enablement-provider";
 import { PluginOutputs } from "../../provider/crud/plugin-provider";
 import { EnablementInputs } from "../../provider/plan/inputs";
@@ -7,8 +8,8 @@ import { connectionOf, installedPlugins, rejects, semisyncVariables } from "../s
 import { lanes } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
-const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
-const enablements = semisyncEnablementProvider as Required<typeof semisyncEnablementProvider>;
+const plugins = eachCallItsOwnDeployment(semisyncPluginProvider);
+const enablements = eachCallItsOwnDeployment(semisyncEnablementProvider);
 
 for (const lane of lanes()) {
   const isMySql = lane.family === "mysql";
@@ -112,7 +113,10 @@ for (const lane of lanes()) {
         const created = await plugins.create({ ...connectionOf(topology.source), role: "source" });
         assert.equal(created.outs!.adopted, true);
         assert.equal(created.outs!.pluginStatus, "ACTIVE");
+        // Delete leaves an adopted plugin as it was found; removeAdopted: true uninstalls it.
         await plugins.delete("x", created.outs as PluginOutputs);
+        assert.deepEqual(await installedPlugins(topology.source), ["rpl_semi_sync_source"]);
+        await plugins.delete("x", { ...created.outs, removeAdopted: true } as PluginOutputs);
         assert.deepEqual(await installedPlugins(topology.source), []);
       });
 
@@ -123,7 +127,9 @@ for (const lane of lanes()) {
         await rejects(plugins.delete("x", sourcePlugin.outs as PluginOutputs), /cannot be uninstalled while 1 semisync replica\(s\) are connected.*1883.*Fix: disable semisync on the replicas first/s);
         assert.deepEqual(await installedPlugins(topology.source), ["rpl_semi_sync_source"]);
         await enablements.delete("x", replicaOn.outs as EnablementOutputs);
-        await plugins.delete("x", replicaPlugin.outs as PluginOutputs);
+        // The replica plugin was installed by the first test, so this resource adopted it.
+        await plugins.delete("x", { ...replicaPlugin.outs, removeAdopted: true } as PluginOutputs);
+        assert.deepEqual(await installedPlugins(replica), []);
         await plugins.delete("x", sourcePlugin.outs as PluginOutputs);
         assert.deepEqual(await installedPlugins(topology.source), []);
       });
