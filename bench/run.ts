@@ -1,7 +1,13 @@
-// Commit latency on a live source while semisync is rolled out, changed and torn down, for
-// SemisyncReplication (through the Pulumi engine) and for the MySQL manual's order run as plain
-// SQL; and the wall time of `up` and `destroy` for 1, 2 and 4 replicas. Prints a table and writes
-// JSON to bench/results/. Never part of the tests.
+// Benchmarks, never part of the tests. Phases (all by default; `npm run bench -- --only compare`):
+//   compare  rollout/teardown wall time and worst commit: the TypeScript example and a JavaScript
+//            program through the Pulumi CLI, the mysql2 floor, the Ansible play (bench/compare.ts)
+//   profile  where the time of the TypeScript example's `pulumi up` goes (bench/profile.ts)
+//   sigint   what an ignored SIGINT costs a `pulumi preview`, and that the bench's children are clean
+//   latency  commit latency on a live source while semisync is rolled out, changed and torn down, for
+//            SemisyncReplication (Automation API) and for the MySQL manual's order run as plain SQL
+//   scaling  wall time of `up` and `destroy` for 1, 2 and 4 replicas (Automation API)
+// Options: --replicas 1,4 (compare), --runs 3 (compare, profile, sigint). Prints tables and writes JSON to
+// bench/results/.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,6 +17,45 @@ import { CommitSample, CommitWriter, maxLatency, percentile, startCommitWriter }
 import { REPO_ROOT, inlineStack } from "../tests/support/pulumi-workspace";
 import { requireLane } from "../tests/testbed/lanes";
 import { Server, Topology, startTopology } from "../tests/testbed/topology";
+import { ProfileReport, printProfile, profile } from "./profile";
+import { CompareReport, SigintReport, compare, printCompare, printSigint, sigintTrap } from "./compare";
+
+const PHASES = ["compare", "profile", "sigint", "latency", "scaling"] as const;
+type Phase = (typeof PHASES)[number];
+
+interface Options {
+  phases: Phase[];
+  replicaCounts: number[];
+  runs: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { phases: [...PHASES], replicaCounts: [1, 4], runs: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    const list = () => (value ?? "").split(",").filter(Boolean);
+    switch (argv[i]) {
+      case "--only":
+        options.phases = list() as Phase[];
+        for (const phase of options.phases) if (!PHASES.includes(phase)) throw new Error(`unknown phase '${phase}' (${PHASES.join(", ")})`);
+        i++;
+        break;
+      case "--replicas":
+        options.replicaCounts = list().map(Number);
+        if (options.replicaCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--replicas takes counts like 1,4, not '${value}'`);
+        i++;
+        break;
+      case "--runs":
+        options.runs = Number(value);
+        if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs takes a count, not '${value}'`);
+        i++;
+        break;
+      default:
+        throw new Error(`unknown argument '${argv[i]}' (--only ${PHASES.join(",")}; --replicas 1,4; --runs 3)`);
+    }
+  }
+  return options;
+}
 
 interface PhaseResult {
   approach: string;
@@ -90,70 +135,115 @@ async function setReplicaCount(stack: Stack, count: number) {
 }
 
 async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const has = (phase: Phase) => options.phases.includes(phase);
   const lane = requireLane("mysql");
-  log(`starting ${lane.name}: a source and 4 replicas`);
-  // No fsync per commit: on a VM disk fsync alone takes up to ~200 ms now and then, and the semisync
-  // wait this benchmark is about does not depend on it.
-  const topology = await startTopology(lane, { replicas: 4, serverOptions: ["--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"] });
+  const replicaCount = Math.max(has("latency") || has("scaling") ? 4 : 0, has("profile") ? 1 : 0, ...(has("compare") ? options.replicaCounts : [0]));
+  let topology: Topology | undefined;
+  if (replicaCount > 0) {
+    log(`starting ${lane.name}: a source and ${replicaCount} replica(s)`);
+    // No fsync per commit: on a VM disk fsync alone takes up to ~200 ms now and then, and the semisync
+    // wait this benchmark is about does not depend on it.
+    topology = await startTopology(lane, { replicas: replicaCount, serverOptions: ["--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"] });
+  }
   const results: PhaseResult[] = [];
   const wallTimes: { replicas: number; upMs: number; destroyMs: number }[] = [];
+  let compared: CompareReport | undefined;
+  let sigint: SigintReport | undefined;
+  let profiled: ProfileReport | undefined;
   let writer: CommitWriter | undefined;
   try {
-    const { stack } = await componentStack(topology);
-    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
-    // ~100 commits a second: continuous, without saturating the 2 cores that also run 5 servers
-    // and the engine (back to back, the idle machine itself shows ~200 ms hiccups).
-    writer = await startCommitWriter(topology.source, { pauseMs: WRITER_PAUSE_MS });
-    const two = topology.replicas.slice(0, 2);
-
-    results.push(await measure(writer, "baseline", "idle 5 s", () => new Promise((resolve) => setTimeout(resolve, 5_000))));
-    await setReplicaCount(stack, 2);
-    results.push(await measure(writer, "SemisyncReplication", "up", () => stack.up()));
-    // The engine's own load on this machine, with no semisync statement at all.
-    results.push(await measure(writer, "baseline", "pulumi up, no change", () => stack.up()));
-    await stack.setConfig("traceLevel", { value: "48" });
-    results.push(await measure(writer, "SemisyncReplication", "update", () => stack.up()));
-    results.push(await measure(writer, "SemisyncReplication", "destroy", () => stack.destroy()));
-    await stack.removeConfig("traceLevel");
-
-    for (const pauseMs of [0, HUMAN_PAUSE_MS]) {
-      const approach = pauseMs ? `manual order, SQL, ${pauseMs / 1000} s between hosts` : "manual order, SQL, back to back";
-      results.push(await measure(writer, approach, "up", () => naiveUp(topology, two, pauseMs)));
-      results.push(await measure(writer, approach, "update", () => topology.source.query("SET GLOBAL rpl_semi_sync_source_trace_level = 48")));
-      results.push(await measure(writer, approach, "destroy", () => naiveDestroy(topology, two, pauseMs)));
+    if (has("sigint")) sigint = await sigintTrap(options.runs);
+    if (topology && has("compare")) {
+      writer = await startCommitWriter(topology.source, { pauseMs: WRITER_PAUSE_MS });
+      compared = await compare(topology, writer, options);
+      await writer.stop();
+      writer = undefined;
     }
-    await writer.stop();
-    writer = undefined;
-
-    for (const count of [1, 2, 4]) {
-      await setReplicaCount(stack, count);
-      const up = performance.now();
-      await stack.up();
-      const upMs = performance.now() - up;
-      const down = performance.now();
-      await stack.destroy();
-      wallTimes.push({ replicas: count, upMs, destroyMs: performance.now() - down });
-      log(`${count} replica(s): up ${(upMs / 1000).toFixed(1)} s, destroy ${((performance.now() - down) / 1000).toFixed(1)} s`);
+    if (topology && has("profile")) {
+      writer = await startCommitWriter(topology.source, { pauseMs: WRITER_PAUSE_MS });
+      profiled = await profile(topology, writer, options.runs);
+      await writer.stop();
+      writer = undefined;
     }
+    if (topology && has("latency")) {
+      // ~100 commits a second: continuous, without saturating the 2 cores that also run 5 servers
+      // and the engine (back to back, the idle machine itself shows ~200 ms hiccups).
+      writer = await startCommitWriter(topology.source, { pauseMs: WRITER_PAUSE_MS });
+      results.push(...(await latencyPhase(topology, writer)));
+      await writer.stop();
+      writer = undefined;
+    }
+    if (topology && has("scaling")) wallTimes.push(...(await scalingPhase(topology)));
   } finally {
     await writer?.stop();
-    await topology.stop();
+    await topology?.stop();
   }
 
-  console.log("\nCommit latency on the source, per phase (2 replicas, default 10 s semisync timeout)\n");
-  console.log("| approach | phase | commits | max ms | p99 ms | phase wall s |");
-  console.log("|---|---|---:|---:|---:|---:|");
-  for (const r of results) console.log(`| ${r.approach} | ${r.phase} | ${r.commits} | ${r.maxMs.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${(r.wallMs / 1000).toFixed(1)} |`);
-  console.log("\nSemisyncReplication wall time through the Pulumi engine\n");
-  console.log("| replicas | up s | destroy s | up vs 1 replica |");
-  console.log("|---:|---:|---:|---:|");
-  for (const w of wallTimes) console.log(`| ${w.replicas} | ${(w.upMs / 1000).toFixed(1)} | ${(w.destroyMs / 1000).toFixed(1)} | ${(w.upMs / wallTimes[0].upMs).toFixed(2)}x |`);
+  if (compared) printCompare(compared, options.runs);
+  if (profiled) printProfile(profiled, options.runs);
+  if (sigint) printSigint(sigint);
+  if (results.length) {
+    console.log("\nCommit latency on the source, per phase (2 replicas, default 10 s semisync timeout)\n");
+    console.log("| approach | phase | commits | max ms | p99 ms | phase wall s |");
+    console.log("|---|---|---:|---:|---:|---:|");
+    for (const r of results) console.log(`| ${r.approach} | ${r.phase} | ${r.commits} | ${r.maxMs.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${(r.wallMs / 1000).toFixed(1)} |`);
+  }
+  if (wallTimes.length) {
+    console.log("\nSemisyncReplication wall time through the Pulumi engine\n");
+    console.log("| replicas | up s | destroy s | up vs 1 replica |");
+    console.log("|---:|---:|---:|---:|");
+    for (const w of wallTimes) console.log(`| ${w.replicas} | ${(w.upMs / 1000).toFixed(1)} | ${(w.destroyMs / 1000).toFixed(1)} | ${(w.upMs / wallTimes[0].upMs).toFixed(2)}x |`);
+  }
 
   const dir = path.join(REPO_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, latency: results, wallTimes }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, options, compare: compared, profile: profiled, sigint, latency: results, wallTimes }, null, 2));
   console.log(`\nJSON: ${path.relative(REPO_ROOT, file)}`);
+}
+
+/** Commit latency per phase: the component (Automation API) and the manual's order as plain SQL. */
+async function latencyPhase(topology: Topology, writer: CommitWriter): Promise<PhaseResult[]> {
+  const results: PhaseResult[] = [];
+  const { stack } = await componentStack(topology);
+  await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
+  const two = topology.replicas.slice(0, 2);
+  results.push(await measure(writer, "baseline", "idle 5 s", () => new Promise((resolve) => setTimeout(resolve, 5_000))));
+  await setReplicaCount(stack, 2);
+  results.push(await measure(writer, "SemisyncReplication", "up", () => stack.up()));
+  // The engine's own load on this machine, with no semisync statement at all.
+  results.push(await measure(writer, "baseline", "pulumi up, no change", () => stack.up()));
+  await stack.setConfig("traceLevel", { value: "48" });
+  results.push(await measure(writer, "SemisyncReplication", "update", () => stack.up()));
+  results.push(await measure(writer, "SemisyncReplication", "destroy", () => stack.destroy()));
+  await stack.removeConfig("traceLevel");
+
+  for (const pauseMs of [0, HUMAN_PAUSE_MS]) {
+    const approach = pauseMs ? `manual order, SQL, ${pauseMs / 1000} s between hosts` : "manual order, SQL, back to back";
+    results.push(await measure(writer, approach, "up", () => naiveUp(topology, two, pauseMs)));
+    results.push(await measure(writer, approach, "update", () => topology.source.query("SET GLOBAL rpl_semi_sync_source_trace_level = 48")));
+    results.push(await measure(writer, approach, "destroy", () => naiveDestroy(topology, two, pauseMs)));
+  }
+  return results;
+}
+
+/** `up` and `destroy` wall time for 1, 2 and 4 replicas (Automation API, inline program). */
+async function scalingPhase(topology: Topology): Promise<{ replicas: number; upMs: number; destroyMs: number }[]> {
+  const wallTimes: { replicas: number; upMs: number; destroyMs: number }[] = [];
+  const { stack } = await componentStack(topology);
+  await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
+  for (const count of [1, 2, 4]) {
+    await setReplicaCount(stack, count);
+    const up = performance.now();
+    await stack.up();
+    const upMs = performance.now() - up;
+    const down = performance.now();
+    await stack.destroy();
+    wallTimes.push({ replicas: count, upMs, destroyMs: performance.now() - down });
+    log(`${count} replica(s): up ${(upMs / 1000).toFixed(1)} s, destroy ${((performance.now() - down) / 1000).toFixed(1)} s`);
+  }
+  return wallTimes;
 }
 
 main().catch((error) => {

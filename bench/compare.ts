@@ -1,0 +1,242 @@
+// The comparison the project is judged by (issue 12): rollout and teardown wall time and the
+// worst commit on the source, side by side in one run, for
+//   - SemisyncReplication through the Pulumi CLI: examples/replication-component as shipped
+//     (TypeScript) and the same program in JavaScript (bench/js-program);
+//   - the floor: bench/floor.ts, the same statements in the same order with mysql2 and nothing else;
+//   - an Ansible play with community.mysql (bench/ansible), where ansible-playbook is installed.
+// Approaches are interleaved run by run, so load on the shared machine hits them alike: read the
+// ratios, not the absolute seconds.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CliProject, EXAMPLES, REPO_ROOT, configureServers, copyProject } from "../examples/demo/pulumi-cli";
+import { CommitWriter, maxLatency } from "../tests/support/commit-writer";
+import { installedPlugins, semisyncStatus, semisyncVariables } from "../tests/support/server-probes";
+import { Server, Topology } from "../tests/testbed/topology";
+import { RunResult, median, run, seconds, sigintIgnoredInChildren } from "./processes";
+
+export const BENCH_DIR = path.join(REPO_ROOT, "bench");
+const TIMEOUT_MS = 10_000;
+
+const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+export interface ApproachResult {
+  approach: string;
+  replicas: number;
+  rolloutMs: number[];
+  teardownMs: number[];
+  /** Worst commit on the source over every rollout and teardown of this approach. */
+  maxCommitMs: number;
+  /** No-change `pulumi preview` after the rollout (CLI approaches only). */
+  previewMs?: number[];
+}
+
+export interface CompareReport {
+  sigintIgnoredInChildren?: boolean;
+  ansible: string;
+  results: ApproachResult[];
+  /** `pulumi preview` of a program with no resource, once per run. */
+  emptyPreviewMs: number[];
+}
+
+export interface Approach {
+  name: string;
+  rollout(): Promise<unknown>;
+  teardown(): Promise<unknown>;
+  preview?(): Promise<RunResult>;
+}
+
+/** ansible-playbook on PATH, with pymysql and community.mysql next to it; or why not. */
+export function findAnsible(): { playbook: string; python: string } | { skipped: string } {
+  const playbook = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, "ansible-playbook"))
+    .find((file) => fs.existsSync(file));
+  if (!playbook) return { skipped: "skipped: ansible not installed (pip install ansible pymysql)" };
+  const shebang = fs.readFileSync(playbook, "utf8").split("\n")[0];
+  const python = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/)[0] : "python3";
+  return { playbook, python };
+}
+
+async function ansibleReady(found: { playbook: string; python: string }): Promise<string | undefined> {
+  try {
+    await run(found.python, ["-c", "import pymysql, ansible_collections.community.mysql"]);
+    return undefined;
+  } catch {
+    return "skipped: ansible is installed but pymysql or the community.mysql collection is missing (pip install ansible pymysql)";
+  }
+}
+
+export function pulumi(project: CliProject, args: string[]): Promise<RunResult> {
+  return run("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env });
+}
+
+export async function cliProject(source: string, servers: { source: Server; replicas: Server[] }): Promise<CliProject> {
+  const project = copyProject(source, "semisync-bench");
+  await configureServers(project, { source: servers.source, replicas: servers.replicas, user: servers.source.user, password: servers.source.password });
+  return project;
+}
+
+export function cliApproach(name: string, project: CliProject): Approach {
+  return {
+    name,
+    rollout: () => pulumi(project, ["up", "--yes"]),
+    teardown: () => pulumi(project, ["destroy", "--yes"]),
+    preview: () => pulumi(project, ["preview", "--expect-no-changes"]),
+  };
+}
+
+function floorApproach(source: Server, replicas: Server[]): Approach {
+  const address = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
+  const env = { ...process.env, BENCH_TARGET: JSON.stringify({ source: address(source), replicas: replicas.map(address), timeoutMs: TIMEOUT_MS }) };
+  const script = path.join(__dirname, "floor.js");
+  return {
+    name: "floor: mysql2 script, same statements",
+    rollout: () => run(process.execPath, [script, "up"], { env }),
+    teardown: () => run(process.execPath, [script, "down"], { env }),
+  };
+}
+
+function ansibleApproach(found: { playbook: string; python: string }, source: Server, replicas: Server[]): Approach {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-ansible-"));
+  const inventory = {
+    all: {
+      vars: { ansible_connection: "local", ansible_python_interpreter: found.python, mysql_host: source.host, mysql_user: source.user, semisync_timeout_ms: TIMEOUT_MS },
+      hosts: { source: { mysql_port: source.port } },
+      children: { replicas: { hosts: Object.fromEntries(replicas.map((r) => [r.name, { mysql_port: r.port }])) } },
+    },
+  };
+  fs.writeFileSync(path.join(dir, "inventory.json"), JSON.stringify(inventory));
+  // The password in a 0600 file, never on a command line.
+  fs.writeFileSync(path.join(dir, "secrets.json"), JSON.stringify({ mysql_password: source.password }), { mode: 0o600 });
+  const env = { ...process.env, ANSIBLE_NOCOLOR: "1", ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"), ANSIBLE_HOME: path.join(dir, "home"), ANSIBLE_RETRY_FILES_ENABLED: "0" };
+  const play = (file: string) => run(found.playbook, ["-i", path.join(dir, "inventory.json"), "-e", `@${path.join(dir, "secrets.json")}`, path.join(BENCH_DIR, "ansible", file)], { env });
+  return { name: "Ansible play, community.mysql", rollout: () => play("rollout.yml"), teardown: () => play("teardown.yml") };
+}
+
+export async function assertRolledOut(topology: Topology, replicas: Server[], approach: string): Promise<void> {
+  const variables = await semisyncVariables(topology.source);
+  const status = await semisyncStatus(topology.source);
+  const replicaOn = await Promise.all(replicas.map(async (r) => (await semisyncStatus(r)).Rpl_semi_sync_replica_status));
+  if (variables.rpl_semi_sync_source_enabled !== "ON" || Number(status.Rpl_semi_sync_source_clients) !== replicas.length || replicaOn.some((s) => s !== "ON")) {
+    throw new Error(`${approach}: after rollout the source reads enabled=${variables.rpl_semi_sync_source_enabled}, clients=${status.Rpl_semi_sync_source_clients}; replicas ${replicaOn.join(",")}`);
+  }
+}
+
+export async function assertTornDown(topology: Topology, replicas: Server[], approach: string): Promise<void> {
+  for (const server of [topology.source, ...replicas]) {
+    const left = await installedPlugins(server);
+    if (left.length > 0) throw new Error(`${approach}: ${server.name} still has ${left.join(", ")} after teardown`);
+  }
+}
+
+export async function timed(writer: CommitWriter, work: () => Promise<unknown>): Promise<{ ms: number; maxCommitMs: number }> {
+  writer.take();
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  await writer.settle();
+  return { ms, maxCommitMs: maxLatency(writer.take()) };
+}
+
+export async function compare(topology: Topology, writer: CommitWriter, options: { replicaCounts: number[]; runs: number }): Promise<CompareReport> {
+  const ignored = await sigintIgnoredInChildren();
+  log(`children start with SIGINT ${ignored ? "IGNORED (timings inflated ~5 s per pulumi run)" : "at its default disposition"}`);
+  const found = findAnsible();
+  const ansible = "skipped" in found ? found.skipped : ((await ansibleReady(found)) ?? `ansible: ${found.playbook}`);
+  log(ansible);
+  const empty = copyProject(path.join(BENCH_DIR, "empty-program"), "semisync-bench");
+  await pulumi(empty, ["stack", "init", "bench"]);
+  const emptyPreviewMs: number[] = [];
+  const results: ApproachResult[] = [];
+
+  for (const count of options.replicaCounts) {
+    const replicas = topology.replicas.slice(0, count);
+    const servers = { source: topology.source, replicas };
+    const approaches: Approach[] = [
+      cliApproach("pulumi up/destroy, examples/replication-component (TypeScript)", await cliProject(path.join(EXAMPLES, "replication-component"), servers)),
+      cliApproach("pulumi up/destroy, the same program in JavaScript", await cliProject(path.join(BENCH_DIR, "js-program"), servers)),
+      floorApproach(topology.source, replicas),
+    ];
+    if (!ansible.startsWith("skipped")) approaches.push(ansibleApproach(found as { playbook: string; python: string }, topology.source, replicas));
+    const byName = new Map(approaches.map((a) => [a.name, { approach: a.name, replicas: count, rolloutMs: [] as number[], teardownMs: [] as number[], maxCommitMs: 0, previewMs: a.preview ? ([] as number[]) : undefined }]));
+
+    for (let i = 0; i < options.runs; i++) {
+      emptyPreviewMs.push((await pulumi(empty, ["preview"])).ms);
+      for (const approach of approaches) {
+        const result = byName.get(approach.name)!;
+        const up = await timed(writer, approach.rollout);
+        await assertRolledOut(topology, replicas, approach.name);
+        if (approach.preview) result.previewMs!.push((await approach.preview()).ms);
+        const down = await timed(writer, approach.teardown);
+        await assertTornDown(topology, replicas, approach.name);
+        result.rolloutMs.push(up.ms);
+        result.teardownMs.push(down.ms);
+        result.maxCommitMs = Math.max(result.maxCommitMs, up.maxCommitMs, down.maxCommitMs);
+        log(`${count} replica(s), run ${i + 1}: ${approach.name}: rollout ${seconds(up.ms)} s, teardown ${seconds(down.ms)} s, worst commit ${Math.max(up.maxCommitMs, down.maxCommitMs).toFixed(0)} ms`);
+      }
+    }
+    results.push(...byName.values());
+  }
+  return { sigintIgnoredInChildren: ignored, ansible, results, emptyPreviewMs };
+}
+
+export function printCompare(report: CompareReport, runs: number): void {
+  const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}×` : "–");
+  console.log(`\nRollout and teardown, 1 source + N replicas, MySQL, medians of ${runs} interleaved run(s); ratios against the floor and the Ansible play\n`);
+  console.log(`Children's SIGINT: ${report.sigintIgnoredInChildren ? "IGNORED (pulumi runs inflated)" : "default"}. ${report.ansible}.\n`);
+  console.log("| replicas | approach | rollout s | × floor | × play | teardown s | × floor | × play | worst commit ms |");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const count of [...new Set(report.results.map((r) => r.replicas))]) {
+    const rows = report.results.filter((r) => r.replicas === count);
+    const floor = rows.find((r) => r.approach.startsWith("floor"));
+    const play = rows.find((r) => r.approach.startsWith("Ansible"));
+    for (const r of rows) {
+      const up = median(r.rolloutMs);
+      const down = median(r.teardownMs);
+      console.log(
+        `| ${count} | ${r.approach} | ${seconds(up)} | ${ratio(up, floor && median(floor.rolloutMs))} | ${ratio(up, play && median(play.rolloutMs))} | ${seconds(down)} | ${ratio(down, floor && median(floor.teardownMs))} | ${ratio(down, play && median(play.teardownMs))} | ${r.maxCommitMs.toFixed(0)} |`,
+      );
+    }
+  }
+  const empty = median(report.emptyPreviewMs);
+  console.log(`\nNo-change \`pulumi preview\` after the rollout, against a program with no resource (${seconds(empty)} s)\n`);
+  console.log("| replicas | program | preview s | × empty program |");
+  console.log("|---:|---|---:|---:|");
+  for (const r of report.results.filter((r) => r.previewMs)) {
+    console.log(`| ${r.replicas} | ${r.approach.replace("pulumi up/destroy, ", "")} | ${seconds(median(r.previewMs!))} | ${ratio(median(r.previewMs!), empty)} |`);
+  }
+}
+
+export interface SigintReport {
+  childrenIgnore: { normal?: boolean; trapped?: boolean };
+  defaultMs: number[];
+  ignoredMs: number[];
+}
+
+/**
+ * The trap users hit: `pulumi` started with SIGINT ignored (a background job of a non-interactive
+ * shell) waits for its plugins to exit on every program run. Measured on a program with no
+ * resource, interleaved, so the bench shows both its own children are clean and what the trap costs.
+ */
+export async function sigintTrap(runs: number): Promise<SigintReport> {
+  const empty = copyProject(path.join(BENCH_DIR, "empty-program"), "semisync-bench");
+  await pulumi(empty, ["stack", "init", "bench"]);
+  const report: SigintReport = { childrenIgnore: { normal: await sigintIgnoredInChildren(), trapped: await sigintIgnoredInChildren(true) }, defaultMs: [], ignoredMs: [] };
+  for (let i = 0; i < runs; i++) {
+    report.defaultMs.push((await pulumi(empty, ["preview"])).ms);
+    report.ignoredMs.push((await run("pulumi", ["preview", "--non-interactive"], { cwd: empty.dir, env: empty.env, ignoreSigint: true })).ms);
+    log(`empty program preview, run ${i + 1}: SIGINT default ${seconds(report.defaultMs[i])} s, ignored ${seconds(report.ignoredMs[i])} s`);
+  }
+  return report;
+}
+
+export function printSigint(report: SigintReport): void {
+  const normal = median(report.defaultMs);
+  const ignored = median(report.ignoredMs);
+  console.log("\nThe SIGINT trap: `pulumi preview` of a program with no resource\n");
+  console.log("| pulumi started with SIGINT | SigIgn has SIGINT | preview s | × default |");
+  console.log("|---|---|---:|---:|");
+  console.log(`| default (how the bench runs every child) | ${report.childrenIgnore.normal} | ${seconds(normal)} | 1.00× |`);
+  console.log(`| ignored (\`trap "" INT\`, a background job of a script) | ${report.childrenIgnore.trapped} | ${seconds(ignored)} | ${(ignored / normal).toFixed(2)}× |`);
+}

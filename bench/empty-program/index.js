@@ -1,0 +1,1 @@
+// No resource: what a preview costs before any provider is involved.
