@@ -66,7 +66,7 @@ async function verifyActive(ctx: ServerContext, pluginName: string, undo: string
  */
 async function drainedOfClients(ctx: ServerContext, pluginName: string, staying: number): Promise<ObservedState> {
   const clientsName = sideNames(terminologyOfPlugin(pluginName, "source") ?? "modern", "source").clientsVariable!;
-  const drained = await pollUntil(CLIENTS_DRAIN_MS, 250, async () => {
+  const drained = await pollUntil(CLIENTS_DRAIN_MS, DRAIN_POLL_MS, async () => {
     const observed = await ctx.observe();
     return Number(observed.status[clientsName] ?? 0) <= staying ? observed : undefined;
   });
@@ -74,6 +74,10 @@ async function drainedOfClients(ctx: ServerContext, pluginName: string, staying:
 }
 
 const CLIENTS_DRAIN_MS = 5_000;
+
+// On the critical path of every destroy: the count drops ~0.5 s after the last replica leaves, and
+// a 250 ms step added up to 250 ms to each teardown. A status read costs well under a millisecond.
+const DRAIN_POLL_MS = 50;
 
 /** `SemisyncPlugin`'s provider: INSTALL PLUGIN on create, UNINSTALL PLUGIN on delete. */
 export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInputs, PluginOutputs> = reportingOnce({
