@@ -34,7 +34,7 @@ export function migrateProps<T extends Props>(props: T): T {
   const from = schemaOf(props);
   if (from > PROPS_SCHEMA_VERSION) {
     throw new Error(
-      `this resource's state was written by a newer pulumi-mysql-semisync (props schema ${from}); the installed release reads schema ${PROPS_SCHEMA_VERSION} and older. Nothing was changed. Fix: install the release that wrote the state, or a newer one.`,
+      `${serverOf(props)}this resource's state was written by a newer pulumi-mysql-semisync (props schema ${from}); the installed release reads schema ${PROPS_SCHEMA_VERSION} and older. Nothing was changed. Fix: install the release that wrote the state, or a newer one.`,
     );
   }
   let migrated: Props = { ...props };
@@ -45,6 +45,13 @@ export function migrateProps<T extends Props>(props: T): T {
   }
   migrated[SCHEMA_KEY] = PROPS_SCHEMA_VERSION;
   return migrated as T;
+}
+
+/** `[host:port] ` of the stored connection, as every error of the provider starts; "" without one. */
+function serverOf(props: Props): string {
+  const connection = props.connection as { host?: unknown; port?: unknown } | undefined;
+  if (typeof connection?.host !== "string") return "";
+  return `[${connection.host}:${typeof connection.port === "number" ? connection.port : 3306}] `;
 }
 
 /** `props` stamped with the current schema, for a result the runtime hands back to the engine. */

@@ -22,7 +22,7 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
   });
 
   for (const example of EXAMPLE_PROJECTS) {
-    it(`examples/${example}: up makes every replica a semisync client, a preview then expects no changes, destroy removes every plugin`, async function () {
+    it(`examples/${example}: up makes every replica a semisync client, a refresh and a preview then find no changes, destroy removes every plugin`, async function () {
       const project = copyProject(path.join(EXAMPLES, example), "semisync-cli-tests");
       await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
       await pulumiCli(project, ["up", "--yes"]);

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
+import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { semisyncStatus, semisyncVariables } from "../support/server-probes";
@@ -85,6 +86,7 @@ describe("restarts with persist, as users run them (server-default connect retry
     ({ stack } = await inlineStack("semisync-restarts-persist", program(topology, true)));
     const up = await stack.up();
     assert.equal(up.outputs.clients.value, 2);
+    await assertNoChangesAfterUp(stack);
   });
 
   afterEach(async function () {
@@ -117,7 +119,7 @@ describe("restarts with persist, as users run them (server-default connect retry
     assert.equal((await semisyncStatus(topology.source)).Rpl_semi_sync_source_status, "ON");
     // The restarted replicas' IO threads were restarted by the repair, not left to their 60 s retry.
     for (const replica of topology.replicas) assert.equal(await ioRunning(replica), "Yes", replica.name);
-    await stack.refresh({ expectNoChanges: true });
+    await assertNoChangesAfterUp(stack);
   });
 
   it("a restarted replica stalls no commit, and up --refresh makes it a semisync client again if it came back without", async function () {
@@ -136,7 +138,7 @@ describe("restarts with persist, as users run them (server-default connect retry
     await withoutStall(writer, "up --refresh after the replica restart", () => stack.up({ refresh: true }));
     assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON");
     assert.equal((await semisyncStatus(topology.source)).Rpl_semi_sync_source_clients, "2");
-    await stack.refresh({ expectNoChanges: true });
+    await assertNoChangesAfterUp(stack);
   });
 
   it("a RESET PERSIST behind Pulumi's back shows on refresh and preview, and up persists the value again", async function () {
@@ -150,7 +152,7 @@ describe("restarts with persist, as users run them (server-default connect retry
     await withoutStall(writer, "the repair", () => stack.up());
     assert.deepEqual(await persisted(topology.source), { rpl_semi_sync_source_timeout: String(TIMEOUT_MS) });
     assert.deepEqual(await persisted(topology.replicas[1]), { rpl_semi_sync_replica_enabled: "ON" });
-    await stack.refresh({ expectNoChanges: true });
+    await assertNoChangesAfterUp(stack);
   });
 
   it("a source switch persisted behind Pulumi's back shows as drift, and up removes it without switching the source off", async function () {
@@ -161,7 +163,7 @@ describe("restarts with persist, as users run them (server-default connect retry
     await stack.up();
     assert.deepEqual(await persisted(topology.source), { rpl_semi_sync_source_timeout: String(TIMEOUT_MS) });
     assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "ON");
-    await stack.refresh({ expectNoChanges: true });
+    await assertNoChangesAfterUp(stack);
     await stack.destroy();
     for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await persisted(server), {}, `${server.name} keeps nothing after destroy`);
   });
@@ -180,6 +182,7 @@ for (const lane of lanes()) {
       await createProbeTable(topology.source);
       ({ stack } = await inlineStack(`semisync-restarts-plain-${lane.name.replace(/\./g, "-")}`, program(topology, false)));
       assert.equal((await stack.up()).outputs.clients.value, 1);
+      await assertNoChangesAfterUp(stack);
     });
 
     after(async function () {
@@ -200,7 +203,7 @@ for (const lane of lanes()) {
       assert.equal(up.outputs.clients.value, 1);
       assert.equal((await semisyncStatus(topology.source))[source.status], "ON");
       assert.equal(await ioRunning(replica), "Yes");
-      await stack.refresh({ expectNoChanges: true });
+      await assertNoChangesAfterUp(stack);
       await stack.destroy();
     });
   });

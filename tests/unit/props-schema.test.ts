@@ -96,9 +96,9 @@ describe("stored props: schema versions and the migration from 0.1.0", () => {
     assert.deepEqual(migrateProps(current), current);
   });
 
-  it("refuses props written by a newer release, naming both schemas and the fix", () => {
+  it("refuses props written by a newer release, naming the server, both schemas and the fix", () => {
     assert.throws(() => migrateProps({ ...pluginProps010(), schemaVersion: PROPS_SCHEMA_VERSION + 1 }), (error: Error) => {
-      assert.match(error.message, new RegExp(`newer pulumi-mysql-semisync \\(props schema ${PROPS_SCHEMA_VERSION + 1}\\).*reads schema ${PROPS_SCHEMA_VERSION} and older.*Nothing was changed.*Fix: install`));
+      assert.match(error.message, new RegExp(`^\\[127\\.0\\.0\\.1:3306\\] this resource's state was written by a newer pulumi-mysql-semisync \\(props schema ${PROPS_SCHEMA_VERSION + 1}\\).*reads schema ${PROPS_SCHEMA_VERSION} and older.*Nothing was changed.*Fix: install`));
       return true;
     });
   });
