@@ -4,6 +4,7 @@ import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../flav
 import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement } from "../plan/enablement-plan";
 import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs, connectionSettings } from "../plan/inputs";
 import { FoundState, foundOn, settingsOn, teardownOf } from "../plan/ownership";
+import { replicaRegistration } from "../plan/replica-registration";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { isReconnecting, persistedDrift } from "../plan/restart-policy";
 import { applyStatements } from "../sql/apply";
@@ -16,6 +17,7 @@ import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { refuseToStarveSource, waitCountVariable } from "./source-guard";
 import { reportingOnce } from "./engine-report";
 import { claim, keptReplica, notice, takenOver } from "./takeovers";
+import { preflightTopology } from "./preflight";
 
 export interface EnablementOutputs extends EnablementInputs {
   activeTerminology: ResolvedTerminology;
@@ -71,6 +73,8 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     let plan = planEnablement(desired, observed, flavor, previousOf(olds));
     // Recorded once, before the first change: how the server was before this resource existed.
     const found = olds ? olds.found : foundOn(inputs.role, observed, plan.terminology);
+    // Whichever resource changes a server first checks every member, so a refused topology is left as it was.
+    if (desired.enabled && plan.statements.length > 0) await preflightTopology(inputs, ctx, observed);
     if (inputs.role === "source" && desired.enabled && needsClientsFirst(observed, plan.terminology, desired)) {
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
@@ -87,19 +91,33 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
 
 /**
  * Reads the server back. The source's `…_enabled` flips back to OFF silently when its ACK thread
- * cannot start; a replica registers as semisync only once its IO thread has reconnected.
+ * cannot start. A replica reads `Rpl_semi_sync_replica_status` ON the moment its IO thread starts,
+ * before it has asked its source (OFF some 20 ms later when the source has no semisync), so ON
+ * counts only once `replicaRegistration` holds on two consecutive reads: the second status read
+ * comes after the first read saw the IO thread past the semisync handshake.
  */
 async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: EnablementDesired, plan: EnablementPlan): Promise<ObservedState> {
   const enabledName = enabledVariable(plan.terminology, inputs.role);
   const statusName = sideNames(plan.terminology, inputs.role).statusVariable;
   const timeoutMs = inputs.replicaStatusTimeoutMs ?? DEFAULT_REPLICA_STATUS_TIMEOUT_MS;
-  const settled = await pollUntil(plan.expectReplicaStatus ? timeoutMs : 0, 250, async () => {
-    const observed = await ctx.observe({ channels: inputs.role === "replica" });
+  const registering = plan.expectReplicaStatus === "ON";
+  let lastReason = "";
+  const registered = async (observed: ObservedState) => {
+    const registration = replicaRegistration(observed, plan.terminology);
+    if (!registration.registered) lastReason = registration.reason;
+    return registration.registered;
+  };
+  const settled = await pollUntil(plan.expectReplicaStatus ? timeoutMs : 0, POLL_MS, async () => {
+    const observed = await ctx.observe({ channels: registering });
+    if (isOn(observed.variables[enabledName]) !== desired.enabled) return undefined;
+    if (registering) {
+      if (!(await registered(observed))) return undefined;
+      // observe() reads the status before the channels: read again, so the status is from after the handshake.
+      const again = await ctx.observe({ channels: true });
+      return isOn(again.variables[enabledName]) === desired.enabled && (await registered(again)) ? again : undefined;
+    }
     const statusOk = !plan.expectReplicaStatus || (observed.status[statusName] ?? "OFF").toUpperCase() === plan.expectReplicaStatus;
-    // The replica's status reads ON as soon as its IO thread starts, before it has reached the
-    // source; only a connected IO thread acknowledges.
-    const connected = plan.expectReplicaStatus !== "ON" || !observed.channels?.some(isReconnecting);
-    return isOn(observed.variables[enabledName]) === desired.enabled && statusOk && connected ? observed : undefined;
+    return statusOk ? observed : undefined;
   });
   if (settled) return settled;
   const observed = await ctx.observe({ channels: inputs.role === "replica" });
@@ -119,14 +137,18 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
       { fix: "make sure the source is up and reachable from this replica with the replication account, then run again." },
     );
   }
-  throw semisyncError(
-    ctx.session.server,
-    `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}; ${undone}.`,
-    {
-      fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
-    },
-  );
+  const status = (observed.status[statusName] ?? "OFF").toUpperCase();
+  const what =
+    registering && status === "ON"
+      ? `this replica's registration as semisync was not confirmed within ${timeoutMs} ms after the IO thread restart (${lastReason})`
+      : `${statusName} stayed ${status} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}`;
+  throw semisyncError(ctx.session.server, `${what}; ${undone}.`, {
+    fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
+  });
 }
+
+/** Poll interval of the waits on a deployment's critical path: one observation is ~4 small queries. */
+const POLL_MS = 50;
 
 /** Switching the source on, or raising how many acknowledgements each commit waits for. */
 function needsClientsFirst(observed: ObservedState, terminology: ResolvedTerminology, desired: EnablementDesired): boolean {
@@ -153,7 +175,7 @@ async function awaitSemisyncClients(
   const timeoutMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
   const clientsOf = (o: ObservedState) => Number(o.status[clientsName] ?? 0);
   if (clientsOf(observed) >= required) return observed;
-  const ready = await pollUntil(timeoutMs, 250, async () => {
+  const ready = await pollUntil(timeoutMs, POLL_MS, async () => {
     const now = await ctx.observe();
     return clientsOf(now) >= required ? now : undefined;
   });
@@ -245,7 +267,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       JSON.stringify([i.enabled ?? true, i.removeAdopted ?? false, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.teardownByPlugin ?? false, i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
     const changes =
       replaces.length > 0 ||
-      hasUnknowns(news) ||
+      hasUnknowns({ ...news, topology: undefined }) || // the topology feeds the preflight only: never a change by itself
       declared(olds) !== declared(news) ||
       connectionChanged(olds, news) ||
       drifted(olds, news);

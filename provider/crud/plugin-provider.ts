@@ -7,6 +7,7 @@ import { driverMessage, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { refuseToStarveSource } from "./source-guard";
+import { preflightTopology } from "./preflight";
 import { sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
@@ -32,6 +33,7 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor);
     if (plan.kind === "install") {
+      await preflightTopology(inputs, ctx, observed);
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
       await verifyActive(ctx, plan.names.plugin, plan.statements[0].undo ?? []);
     }
@@ -92,7 +94,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
     const drifted = !["ACTIVE", "BUILT-IN"].includes(olds.pluginStatus);
     const changes =
       replaces.length > 0 ||
-      hasUnknowns(news) ||
+      hasUnknowns({ ...news, topology: undefined }) || // the topology feeds the preflight only: never a change by itself
       drifted ||
       connectionChanged(olds, news) ||
       JSON.stringify([olds.sourceConnection ?? null, olds.sourcePassword ?? "", olds.sourceTls ?? null]) !==
@@ -163,5 +165,6 @@ function inputsOf(props: PluginOutputs): PluginInputs {
   if (props.sourceTls !== undefined) inputs.sourceTls = props.sourceTls;
   if (props.terminology !== undefined) inputs.terminology = props.terminology;
   if (props.removeAdopted !== undefined) inputs.removeAdopted = props.removeAdopted;
+  if (props.topology !== undefined) inputs.topology = props.topology;
   return inputs;
 }

@@ -1,7 +1,7 @@
 import { enabledVariable, sideNames, variableName } from "../flavors/names";
 import { installedTerminology, isOn } from "../plan/enablement-plan";
-import { DeclaredSource } from "../plan/inputs";
-import { semisyncError } from "../sql/errors";
+import { DEFAULT_PORT, DeclaredSource } from "../plan/inputs";
+import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
 import { ServerContext, onServer } from "./server";
 
@@ -31,13 +31,39 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
       const timeout = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
       return `its source ${source.session.server} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeout} ms.`;
     });
-  } catch {
-    // An unreachable source cannot be starved by this replica's departure any more than it is.
-    return;
+  } catch (error) {
+    const source = `${declared.sourceConnection.host}:${declared.sourceConnection.port ?? DEFAULT_PORT}`;
+    // A source nothing answers for commits nothing, so this replica's departure cannot stall it.
+    if (isUnreachable(error)) {
+      warn(`[${ctx.session.server}] its declared source ${source} is unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}), so whether switching this replica off stalls it was not checked; going ahead.`);
+      return;
+    }
+    // Anything else answered: a rejected login, a missing grant, a server error. The check cannot
+    // decide, so it refuses rather than risk the stall.
+    const reason = String((error as Error)?.message ?? error).replace(`[${source}] `, "");
+    throw semisyncError(
+      ctx.session.server,
+      `could not check whether switching this replica off would stall its declared source ${source}: ${reason.split(" Fix: ")[0]} Nothing was changed.`,
+      {
+        cause: error,
+        fix: "give the replica resource's `source` working credentials for that server (its password may have been rotated: update it in the program or stack config); it needs the same read grants as the provider's user (README, \"Grants\").",
+      },
+    );
   }
   if (verdict) {
     throw semisyncError(ctx.session.server, `${verdict} Nothing was changed.`, {
       fix: "switch the source off first: give the source's SemisyncEnablement a dependsOn on this replica's resources (so it is deleted first), or use SemisyncReplication.",
     });
   }
+}
+
+/**
+ * A warning in the engine's output. The dynamic-provider host has no engine connection of its
+ * own, so `pulumi.log.warn` falls back to the process's stderr, which the engine shows as
+ * `warning: [runtime] …` on the stack (seen through the Automation API in
+ * tests/e2e/topology-checks.test.ts).
+ */
+function warn(message: string): void {
+  const log = (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log;
+  log.warn(message);
 }

@@ -182,7 +182,7 @@ export function requireReplicationConfigured(channels: ReplicationChannel[]): vo
 }
 
 /** A replica needs exactly the default channel, with its IO thread running. */
-function checkReplicaChannels(channels: ReplicationChannel[]): void {
+export function checkReplicaChannels(channels: ReplicationChannel[]): void {
   requireReplicationConfigured(channels);
   if (channels.length > 1 || channels[0].name !== "") {
     throw planError(

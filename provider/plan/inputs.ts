@@ -24,10 +24,27 @@ export interface DeclaredSource {
   sourceTls?: TlsOptions;
 }
 
+/** One server of a topology, password and TLS inline: the whole topology is one secret input. */
+export interface MemberConnection extends ConnectionInputs {
+  password?: string;
+  tls?: TlsOptions;
+}
+
+/**
+ * Every server of a topology, so that whichever resource changes a server first checks them all
+ * (README, "Whole-topology preflight"). `SemisyncReplication` passes it to each of its resources.
+ */
+export interface TopologyInputs {
+  source: MemberConnection;
+  replicas: MemberConnection[];
+  terminology?: Terminology;
+}
+
 export interface PluginInputs extends Credentials, DeclaredSource {
   role: Role;
   terminology?: Terminology;
   removeAdopted?: boolean;
+  topology?: TopologyInputs;
 }
 
 export interface EnablementInputs extends SemisyncSettings, Credentials, DeclaredSource {
@@ -41,6 +58,7 @@ export interface EnablementInputs extends SemisyncSettings, Credentials, Declare
   triggers?: unknown[];
   removeAdopted?: boolean;
   teardownByPlugin?: boolean;
+  topology?: TopologyInputs;
 }
 
 export interface InputFailure {
@@ -116,7 +134,20 @@ export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
   checkBoolean(failures, "removeAdopted", inputs.removeAdopted);
-  failures.push(...checkDeclaredSource(inputs));
+  failures.push(...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
+  return failures;
+}
+
+function checkTopology(topology: unknown): InputFailure[] {
+  if (topology === undefined || isUnknown(topology)) return [];
+  if (typeof topology !== "object" || topology === null) return [{ property: "topology", reason: "topology must be { source, replicas }" }];
+  const t = topology as Record<string, unknown>;
+  const renamed = (prefix: string) => (f: InputFailure) => ({ property: f.property.replace(/^connection/, prefix), reason: f.reason.replace(/connection/g, prefix) });
+  const failures = checkConnection(t.source).map(renamed("topology.source"));
+  if (isUnknown(t.replicas)) return failures;
+  if (!Array.isArray(t.replicas)) return [...failures, { property: "topology.replicas", reason: "topology.replicas must be a list of connections" }];
+  t.replicas.forEach((replica, i) => failures.push(...checkConnection(replica).map(renamed(`topology.replicas[${i}]`))));
+  checkOneOf(failures, "topology.terminology", t.terminology, TERMINOLOGIES, false);
   return failures;
 }
 
@@ -129,7 +160,7 @@ function checkDeclaredSource(inputs: Record<string, unknown>): InputFailure[] {
 
 export function checkEnablementInputs(inputs: Record<string, unknown>): InputFailure[] {
   const failures = checkConnection(inputs.connection);
-  failures.push(...checkDeclaredSource(inputs));
+  failures.push(...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   for (const key of ["enabled", "persist", "restartIoThread", "removeAdopted", "teardownByPlugin"]) checkBoolean(failures, key, inputs[key]);
   checkInteger(failures, "replicaStatusTimeoutMs", inputs.replicaStatusTimeoutMs, 0, 600_000, "replicaStatusTimeoutMs");

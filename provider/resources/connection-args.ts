@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectionInputs } from "../plan/inputs";
-import { TlsOptions } from "../types";
+import { ConnectionInputs, TopologyInputs } from "../plan/inputs";
+import { Terminology, TlsOptions } from "../types";
 
 /** How the provider reaches one MySQL or MariaDB server. */
 export interface ConnectionArgs {
@@ -52,8 +52,24 @@ function secretIfGiven<T>(value: pulumi.Output<T | undefined>): pulumi.Output<T 
   return pulumi.unsecret(value).apply((v) => (v === undefined ? pulumi.output(undefined) : pulumi.secret(v))) as pulumi.Output<T | undefined>;
 }
 
-/** Both are secret under their own keys, in inputs and outputs. */
-export const SECRET_OUTPUTS = ["password", "tls", "sourcePassword", "sourceTls"];
+
+/** Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight"). */
+export interface TopologyArgs {
+  /** The source server. */
+  source: pulumi.Input<ConnectionArgs>;
+  /** Every replica of `source`. */
+  replicas: pulumi.Input<ConnectionArgs>[];
+  /** The terminology the plugins will be installed with. Defaults to `"automatic"`. */
+  terminology?: pulumi.Input<Terminology>;
+}
+
+/** Secret under their own keys, in inputs and outputs; `topology` holds every member's password. */
+export const SECRET_OUTPUTS = ["password", "tls", "sourcePassword", "sourceTls", "topology"];
+
+/** The topology as one secret input: it carries every member's password and TLS options. */
+export function topologyProps(topology: pulumi.Input<TopologyArgs> | undefined): pulumi.Output<TopologyInputs> | undefined {
+  return topology === undefined ? undefined : pulumi.secret(pulumi.output(topology) as pulumi.Output<TopologyInputs>);
+}
 
 /** The props a replica resource stores for its declared source. */
 export function declaredSourceProps(source: pulumi.Input<ConnectionArgs> | undefined) {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role, SemisyncSettings, WaitPoint } from "../types";
-import { ConnectionArgs, SECRET_OUTPUTS, declaredSourceProps, splitConnection } from "./connection-args";
+import { ConnectionArgs, SECRET_OUTPUTS, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 
 export interface SemisyncEnablementArgs {
@@ -59,8 +59,11 @@ export interface SemisyncEnablementArgs {
    */
   restartIoThread?: pulumi.Input<boolean>;
   /**
-   * Replica only. How long to wait, in milliseconds, for `Rpl_semi_sync_replica_status` to reach
-   * the declared state after the IO thread restart before undoing the change. Defaults to 15000.
+   * Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
+   * to reach the declared state before undoing the change. Switching on, that means registered:
+   * the IO thread connected and past the semisync handshake with its source, and
+   * `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
+   * only once registered"). Defaults to 15000.
    */
   replicaStatusTimeoutMs?: pulumi.Input<number>;
   /**
@@ -85,7 +88,10 @@ export interface SemisyncEnablementArgs {
    * Replica only. The source this replica replicates from. With it, the provider refuses to
    * switch this replica off (or remove its plugin while it acknowledges) when that would leave a
    * source that is still on short of acknowledgements, which would stall its next commit for the
-   * whole timeout. Only this declared source is ever contacted. Defaults to none (no check);
+   * whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
+   * and only an unreachable one lets the change through, with a warning. Before a change, the
+   * replica is also checked to replicate from this source (README, "Whole-topology preflight").
+   * Only this declared source is ever contacted. Defaults to none (no check);
    * `SemisyncReplication` always sets it.
    */
   source?: pulumi.Input<ConnectionArgs>;
@@ -106,6 +112,14 @@ export interface SemisyncEnablementArgs {
    * `SemisyncReplication` sets it.
    */
   teardownByPlugin?: pulumi.Input<boolean>;
+  /**
+   * Every server of the topology this resource belongs to. Before this resource changes its
+   * server, every member is read and checked (plugin installable, each replica on one running
+   * default channel replicating from `source`), and nothing is changed anywhere if one fails.
+   * Stored as a secret (it holds passwords); changing it alone is not a change. Defaults to this
+   * server and, for a replica, its declared `source`; `SemisyncReplication` always sets it.
+   */
+  topology?: pulumi.Input<TopologyArgs>;
 }
 
 /** What the server had when the enablement was created. */
@@ -119,7 +133,8 @@ export interface FoundSemisync {
 /**
  * Switches semisync on (or off) on one server and tunes it with `SET GLOBAL`, in the variable
  * names of the plugin that is installed. On a replica it restarts the IO thread and waits until
- * the replica reports semisync ON; if it does not, every change is undone. Delete puts back what
+ * the replica is registered with its source as semisync; if it is not, every change is undone.
+ * Before changing anything it checks every member of its topology (`topology`). Delete puts back what
  * the resource found at create (`found`): semisync it switched on is switched off (a replica's IO
  * thread restarted), semisync that was already on stays on (`adopted`), and each setting it
  * managed goes back to its found value (`removeAdopted` switches off and restores defaults
@@ -170,6 +185,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         password,
         tls,
         ...declaredSourceProps(args.source),
+        topology: topologyProps(args.topology),
         role: args.role,
         enabled: args.enabled,
         timeoutMs: args.timeoutMs,

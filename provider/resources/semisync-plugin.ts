@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role, Terminology } from "../types";
-import { ConnectionArgs, SECRET_OUTPUTS, declaredSourceProps, splitConnection } from "./connection-args";
+import { ConnectionArgs, SECRET_OUTPUTS, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
 
 export interface SemisyncPluginArgs {
@@ -24,7 +24,10 @@ export interface SemisyncPluginArgs {
    * Replica only. The source this replica replicates from. With it, the provider refuses to
    * switch this replica off (or remove its plugin while it acknowledges) when that would leave a
    * source that is still on short of acknowledgements, which would stall its next commit for the
-   * whole timeout. Only this declared source is ever contacted. Defaults to none (no check);
+   * whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
+   * and only an unreachable one lets the change through, with a warning. Before a change, the
+   * replica is also checked to replicate from this source (README, "Whole-topology preflight").
+   * Only this declared source is ever contacted. Defaults to none (no check);
    * `SemisyncReplication` always sets it.
    */
   source?: pulumi.Input<ConnectionArgs>;
@@ -33,6 +36,14 @@ export interface SemisyncPluginArgs {
    * created (`adopted`). Defaults to false: an adopted plugin is left installed, as it was found.
    */
   removeAdopted?: pulumi.Input<boolean>;
+  /**
+   * Every server of the topology this resource belongs to. Before this resource changes its
+   * server, every member is read and checked (plugin installable, each replica on one running
+   * default channel replicating from `source`), and nothing is changed anywhere if one fails.
+   * Stored as a secret (it holds passwords); changing it alone is not a change. Defaults to this
+   * server and, for a replica, its declared `source`; `SemisyncReplication` always sets it.
+   */
+  topology?: pulumi.Input<TopologyArgs>;
 }
 
 /**
@@ -72,6 +83,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         password,
         tls,
         ...declaredSourceProps(args.source),
+        topology: topologyProps(args.topology),
         role: args.role,
         terminology: args.terminology,
         removeAdopted: args.removeAdopted,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Terminology, WaitPoint } from "../types";
-import { ConnectionArgs } from "./connection-args";
+import { ConnectionArgs, TopologyArgs } from "./connection-args";
 import { SemisyncEnablement } from "./semisync-enablement";
 import { SemisyncPlugin } from "./semisync-plugin";
 
@@ -18,7 +18,11 @@ export interface ReplicaArgs extends ConnectionArgs {
 export interface SemisyncReplicationArgs {
   /** The source server. */
   source: pulumi.Input<ConnectionArgs>;
-  /** Its replicas; each must already replicate from `source` on the default channel. */
+  /**
+   * Its replicas; each must already replicate from `source` on the default channel, its IO thread
+   * running. Every server is checked before any is changed: one that fails refuses the whole
+   * topology with nothing changed (README, "Whole-topology preflight").
+   */
   replicas: ReplicaArgs[];
   /** Plugin names on every server, see `SemisyncPlugin`. Defaults to `"automatic"`. */
   terminology?: pulumi.Input<Terminology>;
@@ -101,7 +105,9 @@ export class SemisyncReplication extends pulumi.ComponentResource {
     }
     const child = { parent: this };
     const removeAdopted = args.removeAdopted;
-    this.sourcePlugin = new SemisyncPlugin(`${name}-source`, { connection: args.source, role: "source", terminology: args.terminology, removeAdopted }, child);
+    // Every resource checks every member before it changes its server (whole-topology preflight).
+    const topology: TopologyArgs = { source: args.source, replicas: args.replicas.map(({ name: _name, ...connection }) => connection), terminology: args.terminology };
+    this.sourcePlugin = new SemisyncPlugin(`${name}-source`, { connection: args.source, role: "source", terminology: args.terminology, removeAdopted, topology }, child);
 
     this.replicaPlugins = {};
     this.replicaEnablements = {};
@@ -113,7 +119,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       const { name: _name, ...connection } = replica;
       const plugin = new SemisyncPlugin(
         `${name}-replica-${key}`,
-        { connection, role: "replica", terminology: args.terminology, source: args.source, removeAdopted },
+        { connection, role: "replica", terminology: args.terminology, source: args.source, removeAdopted, topology },
         { ...child, dependsOn: [this.sourcePlugin] },
       );
       this.replicaPlugins[key] = plugin;
@@ -126,7 +132,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       this.replicaEnablements[key] = new SemisyncEnablement(
         `${name}-replica-${key}`,
         // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
-        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName], removeAdopted, teardownByPlugin: pluginRemovesSemisync },
+        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName], removeAdopted, teardownByPlugin: pluginRemovesSemisync, topology },
         { ...child, dependsOn: [plugin, this.sourcePlugin] },
       );
     });
@@ -150,6 +156,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
         clientsTimeoutMs: args.clientsTimeoutMs,
         triggers: [...keys].sort(),
         removeAdopted,
+        topology,
       },
       { ...child, dependsOn: [this.sourcePlugin, ...Object.values(this.replicaEnablements)] },
     );

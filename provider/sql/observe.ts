@@ -8,6 +8,8 @@ export interface ServerFacts {
   compileOs: string;
   haveDynamicLoading: string;
   pluginDir: string;
+  /** `@@server_id`: what a replica's `Source_Server_Id` names its source by. */
+  serverId?: number;
 }
 
 export interface PluginRow {
@@ -24,6 +26,10 @@ export interface ReplicationChannel {
   sourceHost: string;
   sourcePort: number;
   lastIoError: string;
+  /** `Replica_IO_State` / `Slave_IO_State`: how far the IO thread has got with its source. */
+  ioState?: string;
+  /** `Source_Server_Id` / `Master_Server_Id`: the source's `@@server_id` as of the last connection; 0 before any. */
+  sourceServerId?: number;
 }
 
 /** What a server looked like at one moment: the planner's only view of it. */
@@ -43,7 +49,7 @@ export interface ObservedState {
 export async function readFacts(session: Session): Promise<ServerFacts> {
   const [row] = await session.query(
     "SELECT @@version AS version, @@version_comment AS versionComment, @@version_compile_os AS compileOs, " +
-      "@@have_dynamic_loading AS haveDynamicLoading, @@plugin_dir AS pluginDir",
+      "@@have_dynamic_loading AS haveDynamicLoading, @@plugin_dir AS pluginDir, @@server_id AS serverId",
   );
   return {
     version: String(row.version),
@@ -51,6 +57,7 @@ export async function readFacts(session: Session): Promise<ServerFacts> {
     compileOs: String(row.compileOs ?? ""),
     haveDynamicLoading: String(row.haveDynamicLoading ?? ""),
     pluginDir: String(row.pluginDir ?? ""),
+    serverId: row.serverId === undefined || row.serverId === null ? undefined : Number(row.serverId),
   };
 }
 
@@ -99,6 +106,8 @@ export async function readChannels(session: Session, flavor: Flavor): Promise<Re
       sourceHost: String(r.Source_Host ?? r.Master_Host ?? ""),
       sourcePort: Number(r.Source_Port ?? r.Master_Port ?? 0),
       lastIoError: String(r.Last_IO_Error ?? ""),
+      ioState: String(r.Replica_IO_State ?? r.Slave_IO_State ?? ""),
+      sourceServerId: Number(r.Source_Server_Id ?? r.Master_Server_Id ?? 0),
     }))
     .filter((c) => !GROUP_REPLICATION_CHANNELS.includes(c.name));
 }

@@ -107,7 +107,9 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
     await replica.stop();
     try {
       await failsNaming(stack.up(), replica, /no answer within 3000 ms|cannot connect/);
-      assert.equal(await sourceEnabled(topology), "OFF", "the source is never switched on short of replicas");
+      assert.notEqual(await sourceEnabled(topology), "ON", "the source is never switched on short of replicas");
+      // The preflight reads every member before the first change: nothing was installed anywhere.
+      for (const server of [topology.source, topology.replicas[0]]) assert.deepEqual(await installedPlugins(server), [], `${server.name} untouched`);
     } finally {
       await replica.start();
     }
@@ -120,7 +122,9 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
     await replica.query("STOP REPLICA");
     try {
       await failsNaming(stack.up(), replica, /replication IO thread is not running.*Nothing was changed/s);
-      assert.equal((await semisyncVariables(replica)).rpl_semi_sync_replica_enabled, "OFF");
+      assert.notEqual((await semisyncVariables(replica)).rpl_semi_sync_replica_enabled, "ON");
+      // The preflight reads every member before the first change: nothing was installed anywhere.
+      for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} untouched`);
     } finally {
       await replica.query("START REPLICA");
     }

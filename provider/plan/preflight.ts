@@ -1,0 +1,100 @@
+import { Flavor } from "../flavors/generations";
+import { ObservedState, ReplicationChannel } from "../sql/observe";
+import { Role, Terminology } from "../types";
+import { checkReplicaChannels } from "./enablement-plan";
+import { isPlanError } from "./plan-error";
+import { planPluginInstall } from "./plugin-plan";
+
+/** One member of a topology as observed before any change, for `preflightRefusals`. */
+export interface MemberView {
+  /** `host:port` as configured, for messages. */
+  server: string;
+  role: Role;
+  terminology: Terminology;
+  flavor: Flavor;
+  /** With `channels` for a replica. */
+  observed: ObservedState;
+  /** Replica: the source the program declares for it, as configured. */
+  declaredSource?: { host: string; port: number };
+}
+
+export interface PreflightRefusal {
+  server: string;
+  message: string;
+  fix: string;
+}
+
+/**
+ * Every seed requirement of every member, checked before any member is changed: the plugin can be
+ * installed or adopted (dynamic loading, no conflicting or failed plugin), and each replica
+ * replicates on one default channel with its IO thread running, from its declared source.
+ * Returns what refuses, in member order; empty when the topology may be changed.
+ */
+export function preflightRefusals(members: MemberView[]): PreflightRefusal[] {
+  const refusals: PreflightRefusal[] = [];
+  for (const member of members) {
+    const refuse = (error: unknown) => {
+      if (!isPlanError(error)) throw error;
+      refusals.push({ server: member.server, message: error.message, fix: error.fix });
+    };
+    try {
+      planPluginInstall(member.role, member.terminology, member.observed, member.flavor);
+      if (member.role !== "replica") continue;
+      checkReplicaChannels(member.observed.channels ?? []);
+    } catch (error) {
+      refuse(error);
+      continue;
+    }
+    if (!member.declaredSource) continue;
+    const source = members.find((m) => m.role === "source" && m.server === `${member.declaredSource!.host}:${member.declaredSource!.port}`);
+    const mismatch = sourceMismatch(member.observed.channels![0], member.declaredSource, source?.observed.facts.serverId);
+    if (mismatch) {
+      refusals.push({
+        server: member.server,
+        message: mismatch,
+        fix: "declare the server this replica really replicates from as its source (SemisyncReplication's `source`, or the replica resource's `source`), or point the replica back at the declared source (CHANGE REPLICATION SOURCE TO …) — after a failover, update the program to the new topology.",
+      });
+    }
+  }
+  return refusals;
+}
+
+/**
+ * Whether a replica's actual source (from `SHOW REPLICA STATUS`) is its declared one; returns the
+ * reason when it is not.
+ *
+ * - When the IO thread is connected (`Yes`) and reports the source's `@@server_id`
+ *   (`Source_Server_Id`), and the declared source's `@@server_id` is known, identity decides:
+ *   it sees through DNS aliases, tunnels and port mappings, which make equal servers look
+ *   different and the other way round. Replication requires distinct server ids.
+ * - Otherwise the addresses as configured: the port always; the host only when both are IP
+ *   literals and neither is loopback. A name may or may not resolve to the address on the other
+ *   side, and `127.0.0.1` on the provider's machine is not `127.0.0.1` on the replica's, so those
+ *   are not compared rather than guessed.
+ */
+export function sourceMismatch(channel: ReplicationChannel, declared: { host: string; port: number }, declaredServerId?: number): string | undefined {
+  const actual = `${channel.sourceHost}:${channel.sourcePort}`;
+  const expected = `${declared.host}:${declared.port}`;
+  const connected = channel.ioRunning.toUpperCase() === "YES" && (channel.sourceServerId ?? 0) > 0;
+  if (connected && declaredServerId !== undefined) {
+    if (channel.sourceServerId === declaredServerId) return undefined;
+    return `this replica replicates from ${actual} (server_id ${channel.sourceServerId}), but its declared source is ${expected} (server_id ${declaredServerId}).`;
+  }
+  const hostsDiffer = comparableHost(channel.sourceHost) && comparableHost(declared.host) && canonicalHost(channel.sourceHost) !== canonicalHost(declared.host);
+  if (channel.sourcePort === declared.port && !hostsDiffer) return undefined;
+  return `this replica replicates from ${actual}, but its declared source is ${expected}.`;
+}
+
+function canonicalHost(host: string): string {
+  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+}
+
+/** An IP literal that is not loopback: the same address means the same server from anywhere. */
+function comparableHost(host: string): boolean {
+  const h = canonicalHost(host);
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(h);
+  const ipv6 = h.includes(":") && /^[0-9a-f:.]+$/.test(h);
+  if (!ipv4 && !ipv6) return false;
+  const loopback = /^127\./.test(h) || /^(0*:)*:?0*1$/.test(h) || /^::ffff:127\./.test(h);
+  return !loopback;
+}
