@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../provider";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
-import { inlineStack } from "../support/pulumi-workspace";
+import { inlineStack, readTree } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
@@ -106,6 +106,20 @@ describe("every member checked before any is changed, and a replica's source and
       await waitForReplicationRunning(replica2);
     }
     await stack.destroy();
+  });
+
+  it("a healthy topology deploys, and the topology every resource carries keeps its passwords secret in the state", async function () {
+    const { stack, backend } = await inlineStack("semisync-preflight-secret", componentProgram(topology, () => topology.replicas));
+    await stack.up();
+    for (const replica of topology.replicas) assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} registered`);
+    const password = topology.source.password;
+    assert.ok(!readTree(backend).includes(password), "the password appears in the state backend's files");
+    // exportStack decrypts: every copy must still sit in a secret envelope.
+    const decrypted = JSON.stringify(await stack.exportStack());
+    assert.ok(decrypted.includes('"topology"'), "the resources carry the topology");
+    assert.ok(!decrypted.replaceAll(`"plaintext":${JSON.stringify(JSON.stringify(password))}`, "").includes(password), "the password appears outside a secret envelope");
+    await stack.destroy();
+    for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} cleaned up`);
   });
 
   it("a replica enablement against a source without the semisync plugin fails as 'stayed OFF' and is undone, every time", async function () {
