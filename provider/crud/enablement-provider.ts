@@ -222,8 +222,11 @@ function outputsOf(
   const role = inputs.role;
   const names = sideNames(terminology, role);
   const effective: SemisyncSettings = settingsOn(role, observed, terminology);
+  // The topology (every member's credentials) feeds the preflight only: kept out of the outputs,
+  // so the state holds it once (in the inputs), not twice.
+  const { topology: _topology, ...declared } = inputs;
   const outputs: EnablementOutputs = {
-    ...inputs,
+    ...declared,
     activeTerminology: terminology,
     enabledOnServer: isOn(observed.variables[enabledVariable(terminology, role)]),
     effective,

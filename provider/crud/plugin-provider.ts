@@ -37,8 +37,10 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
       await verifyActive(ctx, plan.names.plugin, plan.statements[0].undo ?? []);
     }
+    // The topology feeds the preflight only: kept out of the outputs (the state holds it in the inputs).
+    const { topology: _topology, ...declared } = inputs;
     return {
-      ...inputs,
+      ...declared,
       pluginName: plan.names.plugin,
       pluginLibrary: plan.kind === "built-in" ? "" : plan.library,
       pluginStatus: plan.kind === "built-in" ? "BUILT-IN" : "ACTIVE",
