@@ -208,3 +208,36 @@ for (const lane of lanes()) {
     });
   });
 }
+
+describe("a plain up after a source restart, in a project with options.refresh: always (as the template and examples ship)", function () {
+  let topology: Topology;
+  let stack: Stack;
+  let writer: CommitWriter | undefined;
+
+  before(async function () {
+    topology = await startTopology(requireLane("mysql"), { replicas: 1, connectRetry: "server-default" });
+    await createProbeTable(topology.source);
+    ({ stack } = await inlineStack("semisync-restarts-refresh-always", program(topology, false), { refresh: "always" }));
+    assert.equal((await stack.up()).outputs.clients.value, 1);
+  });
+
+  after(async function () {
+    await writer?.stop().catch(() => undefined);
+    await topology?.stop();
+  });
+
+  it("switches the source back on and restarts the replica stuck in connect retry, stalling no commit", async function () {
+    await restartSourceAndCommit(topology);
+    writer = await startCommitWriter(topology.source, { pauseMs: 10 });
+    assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "OFF", "SET GLOBAL does not survive a restart");
+    assert.equal(await ioRunning(topology.replicas[0]), "Connecting", "the replica waits out its 60 s connect retry");
+    const up = await withoutStall(writer, "a plain up after a source restart", () => stack.up());
+    assert.equal(up.outputs.clients.value, 1);
+    assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "ON");
+    assert.equal((await semisyncStatus(topology.source)).Rpl_semi_sync_source_status, "ON");
+    assert.equal(await ioRunning(topology.replicas[0]), "Yes");
+    const again = await stack.up();
+    assert.deepEqual(Object.keys(again.summary.resourceChanges ?? {}), ["same"], JSON.stringify(again.summary.resourceChanges));
+    await stack.destroy();
+  });
+});

@@ -7,14 +7,17 @@ import { REPO_ROOT, withBackend } from "../../examples/demo/pulumi-cli";
 export { REPO_ROOT };
 export const PASSPHRASE = "semisync-tests";
 
-/** An inline program in a throwaway project directory on a local file backend (see `withBackend`). */
-export async function inlineStack(projectName: string, program: PulumiFn): Promise<{ stack: Stack; dir: string; backend: string }> {
+/**
+ * An inline program in a throwaway project directory on a local file backend (see `withBackend`).
+ * `options` become the project's `options` in Pulumi.yaml, e.g. `{ refresh: "always" }`.
+ */
+export async function inlineStack(projectName: string, program: PulumiFn, options?: { refresh?: "always" }): Promise<{ stack: Stack; dir: string; backend: string }> {
   const { dir, backend } = withBackend(fs.mkdtempSync(path.join(os.tmpdir(), `${projectName}-`)), PASSPHRASE);
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: "test", projectName, program },
     {
       workDir: dir,
-      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backend}` } },
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backend}` }, ...(options ? { options } : {}) },
       envVars: { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK: "true" },
     },
   );
