@@ -6,7 +6,9 @@
 //   latency  commit latency on a live source while semisync is rolled out, changed and torn down, for
 //            SemisyncReplication (Automation API) and for the MySQL manual's order run as plain SQL
 //   scaling  wall time of `up` and `destroy` for 1, 2 and 4 replicas (Automation API)
-// Options: --replicas 1,4 (compare), --runs 3 (compare, profile, sigint). Prints tables and writes JSON to
+//   fleet    K clusters in one stack from the packed tarball: up, preview, refresh, destroy, state
+//            bytes per resource (bench/fleet.ts)
+// Options: --replicas 1,4 (compare), --runs 3 (compare, profile, sigint), --clusters 1,4,8 (fleet). Prints tables and writes JSON to
 // bench/results/.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,20 +19,22 @@ import { CommitSample, CommitWriter, maxLatency, percentile, startCommitWriter }
 import { REPO_ROOT, inlineStack } from "../tests/support/pulumi-workspace";
 import { requireLane } from "../tests/testbed/lanes";
 import { Server, Topology, startTopology } from "../tests/testbed/topology";
+import { FleetRow, fleet, printFleet } from "./fleet";
 import { ProfileReport, printProfile, profile } from "./profile";
 import { CompareReport, SigintReport, compare, printCompare, printSigint, sigintTrap } from "./compare";
 
-const PHASES = ["compare", "profile", "sigint", "latency", "scaling"] as const;
+const PHASES = ["compare", "profile", "sigint", "latency", "scaling", "fleet"] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
   phases: Phase[];
   replicaCounts: number[];
   runs: number;
+  clusterCounts: number[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { phases: [...PHASES], replicaCounts: [1, 4], runs: 3 };
+  const options: Options = { phases: [...PHASES], replicaCounts: [1, 4], runs: 3, clusterCounts: [1, 4, 8] };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     const list = () => (value ?? "").split(",").filter(Boolean);
@@ -45,13 +49,18 @@ function parseArgs(argv: string[]): Options {
         if (options.replicaCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--replicas takes counts like 1,4, not '${value}'`);
         i++;
         break;
+      case "--clusters":
+        options.clusterCounts = list().map(Number);
+        if (options.clusterCounts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--clusters takes counts like 1,4,8, not '${value}'`);
+        i++;
+        break;
       case "--runs":
         options.runs = Number(value);
         if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs takes a count, not '${value}'`);
         i++;
         break;
       default:
-        throw new Error(`unknown argument '${argv[i]}' (--only ${PHASES.join(",")}; --replicas 1,4; --runs 3)`);
+        throw new Error(`unknown argument '${argv[i]}' (--only ${PHASES.join(",")}; --replicas 1,4; --runs 3; --clusters 1,4,8)`);
     }
   }
   return options;
@@ -151,6 +160,7 @@ async function main() {
   let compared: CompareReport | undefined;
   let sigint: SigintReport | undefined;
   let profiled: ProfileReport | undefined;
+  let fleetRows: FleetRow[] | undefined;
   let writer: CommitWriter | undefined;
   try {
     if (has("sigint")) sigint = await sigintTrap(options.runs);
@@ -175,6 +185,11 @@ async function main() {
       writer = undefined;
     }
     if (topology && has("scaling")) wallTimes.push(...(await scalingPhase(topology)));
+    // Its own topologies: stop the shared one first, the machine has two cores.
+    if (has("fleet")) {
+      await topology?.stop();
+      fleetRows = await fleet(lane, options.clusterCounts);
+    }
   } finally {
     await writer?.stop();
     await topology?.stop();
@@ -183,6 +198,7 @@ async function main() {
   if (compared) printCompare(compared, options.runs);
   if (profiled) printProfile(profiled, options.runs);
   if (sigint) printSigint(sigint);
+  if (fleetRows) printFleet(fleetRows);
   if (results.length) {
     console.log("\nCommit latency on the source, per phase (2 replicas, default 10 s semisync timeout)\n");
     console.log("| approach | phase | commits | max ms | p99 ms | phase wall s |");
@@ -199,7 +215,7 @@ async function main() {
   const dir = path.join(REPO_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, options, compare: compared, profile: profiled, sigint, latency: results, wallTimes }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, options, compare: compared, profile: profiled, sigint, fleet: fleetRows, latency: results, wallTimes }, null, 2));
   console.log(`\nJSON: ${path.relative(REPO_ROOT, file)}`);
 }
 
