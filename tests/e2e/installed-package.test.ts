@@ -9,6 +9,7 @@ import {
   installedVersion,
   packCheckout,
   pulumiSdkCopies,
+  removeCreatedFolders,
   run,
   userProject,
 } from "../support/installed-package";
@@ -27,6 +28,7 @@ describe("The package as users install it: npm pack, a fresh project on the newe
 
   after(async function () {
     await topology?.stop();
+    removeCreatedFolders();
   });
 
   it(`type-checks strictly with @pulumi/pulumi ${USER_PULUMI_SDK}, keeps one SDK copy, and deploys, refreshes, previews and destroys with small stubs in the state`, async function () {

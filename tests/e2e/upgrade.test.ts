@@ -11,6 +11,7 @@ import {
   npmInstall,
   packCheckout,
   previewSteps,
+  removeCreatedFolders,
   requiredModules,
   resourceProps,
   sizeRange,
@@ -33,6 +34,7 @@ describe("Upgrading a live stack from the previous release (0.1.0's tarball) to 
 
   after(async function () {
     await topology?.stop();
+    removeCreatedFolders();
   });
 
   it(`deployed with 0.1.0, then ${CURRENT_VERSION} installed: refresh works, the preview updates in place (no replace, no delete), up rewrites the state small, destroy works`, async function () {

@@ -44,12 +44,21 @@ export function run(command: string, args: string[], options: { cwd: string; env
   });
 }
 
+/** Folders this process made: each user project holds its own node_modules (~140 MB). */
+const created: string[] = [];
+
+/** Removes the user projects and tarballs this process made; call it from `after`. */
+export function removeCreatedFolders(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * `npm pack` of the checkout as it is built in dist/ (the test runs from dist/, built from the
  * same sources), into a fresh folder. Returns the tarball's path.
  */
 export async function packCheckout(): Promise<string> {
   const destination = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-pack-"));
+  created.push(destination);
   assert.ok(fs.existsSync(path.join(REPO_ROOT, "dist", "provider", "runtime", "index.js")), "dist/ is built (npm run build)");
   const output = await run("npm", ["pack", "--silent", "--pack-destination", destination], { cwd: REPO_ROOT, env: process.env });
   const tarball = path.join(destination, output.trim().split("\n").pop()!.trim());
@@ -64,6 +73,7 @@ export async function packCheckout(): Promise<string> {
  */
 export async function userProject(tarball: string, passphrase: string, sdk: string = USER_PULUMI_SDK): Promise<CliProject> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-user-"));
+  created.push(dir);
   fs.copyFileSync(path.join(EXAMPLES, "replication-component", "index.ts"), path.join(dir, "index.ts"));
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: semisync-user\nruntime: nodejs\ndescription: A user's project on the packed package.\n");
   const packageJson = {
@@ -111,9 +121,11 @@ export interface DynamicResourceState {
 
 /** The dynamic resources of the stack's state (`pulumi stack export`). */
 export async function dynamicResourceStates(project: Pick<CliProject, "dir" | "env">): Promise<DynamicResourceState[]> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "semisync-export-")), "stack.json");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-export-"));
+  const file = path.join(dir, "stack.json");
   await pulumiCli(project, ["stack", "export", "--file", file]);
   const exported = JSON.parse(fs.readFileSync(file, "utf8"));
+  fs.rmSync(dir, { recursive: true, force: true });
   const resources: { urn: string; type: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown> }[] = exported.deployment.resources ?? [];
   return resources
     .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))
