@@ -18,7 +18,7 @@ rm -rf dist
 tsc -p tsconfig.json
 case "$job" in
   test)
-    exec mocha "dist/tests/unit/**/*.test.js" "dist/tests/integration/**/*.test.js" "dist/tests/e2e/**/*.test.js" "$@" ;;
+    exec bash scripts/run-tests.sh "$@" ;;
   test-unit)
     exec mocha "dist/tests/unit/**/*.test.js" "$@" ;;
   demo)
