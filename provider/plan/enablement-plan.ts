@@ -1,6 +1,7 @@
 import { describeFlavor } from "../flavors/detect";
 import { Flavor } from "../flavors/generations";
 import { SETTING_SPECS, SettingSpec, enabledVariable, sideNames, variableName } from "../flavors/names";
+import { isReplicationLoginRejected } from "../sql/errors";
 import { ObservedState, ReplicationChannel } from "../sql/observe";
 import { ResolvedTerminology, Role, SemisyncSettings, SettingKey, Statement } from "../types";
 import { planError } from "./plan-error";
@@ -181,7 +182,11 @@ export function requireReplicationConfigured(channels: ReplicationChannel[]): vo
   }
 }
 
-/** A replica needs exactly the default channel, with its IO thread running. */
+/**
+ * A replica needs exactly the default channel, with its IO thread running, or connecting for a
+ * reason retrying can cure (the source restarting or briefly unreachable): a source that rejects
+ * the channel's login will never let the replica acknowledge, so that refuses before any change.
+ */
 export function checkReplicaChannels(channels: ReplicationChannel[]): void {
   requireReplicationConfigured(channels);
   if (channels.length > 1 || channels[0].name !== "") {
@@ -195,6 +200,13 @@ export function checkReplicaChannels(channels: ReplicationChannel[]): void {
     throw planError(
       `the replication IO thread is not running${channel.lastIoError ? ` (last error: ${channel.lastIoError})` : ""}.`,
       "start replication (START REPLICA) and make sure it reaches the source, then run again.",
+    );
+  }
+  // The errno stays after a later successful connection, so only a thread not connected refuses.
+  if (channel.ioRunning.toUpperCase() !== "YES" && isReplicationLoginRejected(channel.lastIoErrno)) {
+    throw planError(
+      `the replication IO thread cannot log in to its source (IO thread ${channel.ioRunning}, last error ${channel.lastIoErrno}: ${channel.lastIoError}).`,
+      "fix the replication user's credentials on this replica (STOP REPLICA; CHANGE REPLICATION SOURCE TO SOURCE_USER=…, SOURCE_PASSWORD=… / CHANGE MASTER TO MASTER_PASSWORD=…; START REPLICA) or the user's account and grants on the source, then run again.",
     );
   }
 }

@@ -20,6 +20,13 @@ export const ER = {
   PLUGIN_CANNOT_BE_UNINSTALLED: 1883,
   INSTALL_PLUGIN_CONFLICT_CLIENT: 4045,
   SECURE_TRANSPORT_REQUIRED: 3159,
+  /**
+   * Client error CR_AUTH_PLUGIN_ERR, "Authentication plugin '%s' reported error: %s" (client error
+   * reference, https://dev.mysql.com/doc/mysql-errors/8.0/en/client-error-reference.html; the same
+   * number in include/errmsg.h and MariaDB Connector/C's errmsg.h): e.g. a
+   * replication channel whose caching_sha2_password user needs TLS or the source's public key.
+   */
+  CR_AUTH_PLUGIN_ERR: 2061,
   /** MariaDB: "Plugin '%s' already installed". */
   MARIADB_PLUGIN_INSTALLED: 1968,
 } as const;
@@ -51,6 +58,15 @@ export function isPluginConflict(error: unknown): boolean {
 
 export function isUninstallRefused(error: unknown): boolean {
   return hasErrno(error, ER.PLUGIN_CANNOT_BE_UNINSTALLED);
+}
+
+/**
+ * A replication IO thread's `Last_IO_Errno` that retrying cannot cure: the source rejects the
+ * channel's user or password (1045), or the authentication plugin cannot complete without a
+ * change to the channel (2061). Network errors (source down, restarting) are not among them.
+ */
+export function isReplicationLoginRejected(lastIoErrno: number | undefined): boolean {
+  return lastIoErrno === ER.ACCESS_DENIED || lastIoErrno === ER.CR_AUTH_PLUGIN_ERR;
 }
 
 export function isPrivilegeMissing(error: unknown): boolean {

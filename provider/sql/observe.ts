@@ -26,6 +26,8 @@ export interface ReplicationChannel {
   sourceHost: string;
   sourcePort: number;
   lastIoError: string;
+  /** `Last_IO_Errno` / the same on MariaDB and before 8.0.22: why the IO thread last failed; 0 when it did not. */
+  lastIoErrno?: number;
   /** `Replica_IO_State` / `Slave_IO_State`: how far the IO thread has got with its source. */
   ioState?: string;
   /** `Source_Server_Id` / `Master_Server_Id`: the source's `@@server_id` as of the last connection; 0 before any. */
@@ -106,6 +108,7 @@ export async function readChannels(session: Session, flavor: Flavor): Promise<Re
       sourceHost: String(r.Source_Host ?? r.Master_Host ?? ""),
       sourcePort: Number(r.Source_Port ?? r.Master_Port ?? 0),
       lastIoError: String(r.Last_IO_Error ?? ""),
+      lastIoErrno: Number(r.Last_IO_Errno ?? 0),
       ioState: String(r.Replica_IO_State ?? r.Slave_IO_State ?? ""),
       sourceServerId: Number(r.Source_Server_Id ?? r.Master_Server_Id ?? 0),
     }))

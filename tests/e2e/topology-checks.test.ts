@@ -108,6 +108,40 @@ describe("every member checked before any is changed, and a replica's source and
     await stack.destroy();
   });
 
+  it("a topology whose second replica's source rejects its replication password is refused naming that replica, with no server changed", async function () {
+    const [, replica2] = topology.replicas;
+    const { stack } = await inlineStack("semisync-preflight-ioauth", componentProgram(topology, () => topology.replicas));
+    // A replication user of this test's own, so the channel can be put right afterwards.
+    await topology.source.query("CREATE USER IF NOT EXISTS 'ioauth'@'%' IDENTIFIED BY 'right-Pw-123'");
+    await topology.source.query("GRANT REPLICATION SLAVE ON *.* TO 'ioauth'@'%'");
+    const pointAt = async (password: string) => {
+      await replica2.query("STOP REPLICA");
+      await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_USER = 'ioauth', SOURCE_PASSWORD = ?", [password]);
+      await replica2.query("START REPLICA");
+    };
+    await pointAt("wrong-Pw-123");
+    try {
+      // The IO thread keeps retrying (`Connecting`) with Last_IO_Errno 1045, as after a wrong CHANGE REPLICATION SOURCE.
+      const deadline = Date.now() + 30_000;
+      let row: Record<string, unknown> = {};
+      while (Date.now() < deadline) {
+        [row = {}] = await replica2.query("SHOW REPLICA STATUS");
+        if (Number(row.Last_IO_Errno) === 1045) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(row.Replica_IO_Running, "Connecting");
+      assert.equal(Number(row.Last_IO_Errno), 1045);
+      const before = await snapshot(topology);
+      await failsNaming(stack.up(), replica2, /cannot log in to its source \(IO thread Connecting, last error 1045: .*Access denied.*Nothing was changed on any server.*Fix: fix the replication user's credentials.*SOURCE_PASSWORD=/s);
+      assert.equal(await snapshot(topology), before, "nothing changed on the source or either replica");
+      for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
+    } finally {
+      await pointAt("right-Pw-123");
+      await waitForReplicationRunning(replica2);
+    }
+    await stack.destroy();
+  });
+
   it("a healthy topology deploys, and the topology every resource carries keeps its passwords secret in the state", async function () {
     const { stack, backend } = await inlineStack("semisync-preflight-secret", componentProgram(topology, () => topology.replicas));
     await stack.up();

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { MemberView, preflightRefusals, sourceMismatch } from "../../provider/plan/preflight";
 import { replicaRegistration } from "../../provider/plan/replica-registration";
 import { isUnreachable, semisyncError } from "../../provider/sql/errors";
+import { readChannels } from "../../provider/sql/observe";
 import { ResolvedTerminology } from "../../provider/types";
 import { VersionLabel, defaultChannel, flavorOf, observedOn, pluginRow } from "./fixtures";
 
@@ -129,6 +130,46 @@ describe("preflightRefusals: every member's seed requirements, before any change
     const builtIn = member({ server: "s:3306", role: "source", flavor: flavorOf("MariaDB 10.11"), observed: observedOn("MariaDB 10.11", { haveDynamicLoading: "NO" }) });
     assert.deepEqual(preflightRefusals([builtIn]), []);
   });
+
+  // The rows as each flavor's SHOW REPLICA STATUS / SHOW SLAVE STATUS names them.
+  const IO_FLAVORS: { label: VersionLabel; row: (io: string, errno: number, error: string) => Record<string, unknown> }[] = [
+    { label: "MySQL 9.7", row: (io, errno, error) => ({ Channel_Name: "", Replica_IO_Running: io, Replica_SQL_Running: "Yes", Source_Host: "127.0.0.1", Source_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }) },
+    { label: "MySQL 8.0.25", row: (io, errno, error) => ({ Channel_Name: "", Slave_IO_Running: io, Slave_SQL_Running: "Yes", Master_Host: "127.0.0.1", Master_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }) },
+    { label: "MariaDB 10.11", row: (io, errno, error) => ({ Connection_name: "", Slave_IO_Running: io, Slave_SQL_Running: "Yes", Master_Host: "127.0.0.1", Master_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }) },
+  ];
+  for (const f of IO_FLAVORS) {
+    const replicaWith = async (io: string, errno: number, error: string) => {
+      const session = { query: async () => [f.row(io, errno, error)] } as unknown as Parameters<typeof readChannels>[0];
+      const channels = await readChannels(session, flavorOf(f.label));
+      return member({ server: "r2:3306", role: "replica", declaredSource, flavor: flavorOf(f.label), observed: observedOn(f.label, { channels }) });
+    };
+
+    it(`${f.label}: a replica whose source rejects its replication login is refused, naming the error and the fix`, async () => {
+      for (const [errno, error] of [
+        [1045, "error connecting to master 'repl@127.0.0.1:3306' - retry-time: 1 retries: 3 message: Access denied for user 'repl'@'172.17.0.3' (using password: YES)"],
+        [2061, "error connecting to source 'repl@127.0.0.1:3306' - retry-time: 1 retries: 2 message: Authentication plugin 'caching_sha2_password' reported error: Authentication requires secure connection."],
+      ] as [number, string][]) {
+        const [refusal] = preflightRefusals([source(), await replicaWith("Connecting", errno, error)]);
+        assert.equal(refusal?.server, "r2:3306", String(errno));
+        assert.match(refusal.message, new RegExp(`cannot log in to its source \\(IO thread Connecting, last error ${errno}: .*${errno === 1045 ? "Access denied" : "secure connection"}`));
+        assert.match(refusal.fix, /SOURCE_PASSWORD=/);
+      }
+    });
+
+    it(`${f.label}: a replica retrying after a network error (the source restarting) passes`, async () => {
+      for (const [errno, error] of [
+        [2003, "error reconnecting to master 'repl@127.0.0.1:3306' - retry-time: 1 retries: 1 message: Can't connect to MySQL server on '127.0.0.1:3306' (111)"],
+        [2013, "error reconnecting to master 'repl@127.0.0.1:3306' - retry-time: 1 retries: 1 message: Lost connection to MySQL server at 'reading initial communication packet'"],
+        [0, ""],
+      ] as [number, string][]) {
+        assert.deepEqual(preflightRefusals([source(), await replicaWith("Connecting", errno, error)]), [], String(errno));
+      }
+    });
+
+    it(`${f.label}: a connected replica with an old login error from before its password was fixed passes`, async () => {
+      assert.deepEqual(preflightRefusals([source(), await replicaWith("Yes", 1045, "Access denied for user 'repl'")]), []);
+    });
+  }
 });
 
 describe("isUnreachable: only a server nothing answered for lets the teardown guard through", () => {
