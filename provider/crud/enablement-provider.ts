@@ -14,7 +14,7 @@ import { ObservedState } from "../sql/observe";
 import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
-import { refuseToStarveSource, waitCountVariable } from "./source-guard";
+import { switchOffSparingSource, waitCountVariable } from "./source-guard";
 import { reportingOnce } from "./engine-report";
 import { claim, keptReplica, notice, takenOver } from "./takeovers";
 import { preflightTopology } from "./preflight";
@@ -79,8 +79,9 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
     }
-    if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, inputs);
-    await applyStatements(ctx.session, plan.statements, flavor);
+    const apply = () => applyStatements(ctx.session, plan.statements, flavor);
+    if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, inputs, apply);
+    else await apply();
     const after = await verify(ctx, inputs, desired, plan);
     const outs = outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
     outs.adopted = found?.enabled ?? false;
@@ -336,8 +337,9 @@ async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<v
   const teardown = teardownOf(props.role, props, enabledNow, props.restartIoThread ?? true);
   const previous = { ...previousOf(props)!, restoreTo: teardown.restoreTo };
   const plan = planEnablement(teardown.desired, observed, ctx.detected.flavor, previous);
-  if (plan.expectReplicaStatus === "OFF") await refuseToStarveSource(ctx, props);
-  await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+  const apply = () => applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+  if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, props, apply);
+  else await apply();
   if (teardown.keptOn) {
     if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
     notice(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);

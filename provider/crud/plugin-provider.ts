@@ -6,7 +6,7 @@ import { applyStatements } from "../sql/apply";
 import { driverMessage, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
-import { refuseToStarveSource } from "./source-guard";
+import { switchOffSparingSource } from "./source-guard";
 import { preflightTopology } from "./preflight";
 import { sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
@@ -152,8 +152,9 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       if (removal.kind === "nothing" && removal.notice) notice(ctx.session.server, removal.reason);
       if (removal.kind !== "uninstall") return;
       // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
-      if (removal.statements.length > 1) await refuseToStarveSource(ctx, props);
-      await applyStatements(ctx.session, removal.statements, ctx.detected.flavor);
+      const apply = () => applyStatements(ctx.session, removal.statements, ctx.detected.flavor);
+      if (removal.statements.length > 1) await switchOffSparingSource(ctx, props, apply);
+      else await apply();
     });
   },
 });

@@ -1,0 +1,35 @@
+import { ConnectionInputs, connectionSettings } from "../plan/inputs";
+import { serverLabel } from "../sql/connection";
+
+/**
+ * One promise chain per declared source (`host:port` as configured). The engine runs the deletes
+ * of independent resources in parallel: two replicas of one source replaced together (an
+ * index-keyed `replicas` list reordered) each read the source's semisync clients, each saw one to
+ * spare, and both switched off, stalling the source's commits for the whole timeout (measured:
+ * 10 s). The guard's check and the switch-off that follows it therefore run one at a time per
+ * source. The chains live on `globalThis` under a registered symbol because Pulumi deserializes
+ * each resource's provider code on its own: module-level state would not be shared (as in
+ * takeovers.ts).
+ */
+function chains(): Map<string, Promise<void>> {
+  const holder = globalThis as unknown as Record<symbol, Map<string, Promise<void>> | undefined>;
+  return (holder[Symbol.for("pulumi-mysql-semisync.source-locks")] ??= new Map());
+}
+
+/** Runs `work` after every earlier holder of `source`'s lock in this process has finished. */
+export async function underSourceLock<T>(source: ConnectionInputs, work: () => Promise<T>): Promise<T> {
+  const key = serverLabel(connectionSettings(source));
+  const held = chains();
+  const before = held.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = before.then(() => mine);
+  held.set(key, tail);
+  await before;
+  try {
+    return await work();
+  } finally {
+    release();
+    if (held.get(key) === tail) held.delete(key);
+  }
+}

@@ -1,0 +1,71 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { SemisyncReplication } from "../../provider";
+import { maxLatency, startCommitWriter } from "../support/commit-writer";
+import { inlineStack } from "../support/pulumi-workspace";
+import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
+import { requireLane } from "../testbed/lanes";
+import { Topology, startTopology } from "../testbed/topology";
+
+// A commit that waited this long waited for an acknowledgement nobody was going to send.
+const STALL_THRESHOLD_MS = 1_000;
+
+describe("replicas of one source replaced together are switched off one at a time: no commit stalls", function () {
+  let topology: Topology;
+
+  before(async function () {
+    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
+  });
+
+  after(async function () {
+    await topology?.stop();
+  });
+
+  it("reordering index-keyed replicas either converges with both semisync or is refused by the guard, and no commit waits", async function () {
+    const { stack } = await inlineStack("semisync-parallel-teardown", async () => {
+      const config = new pulumi.Config();
+      const password = config.requireSecret("adminPassword");
+      const members = config.get("swap") === "1" ? [...topology.replicas].reverse() : topology.replicas;
+      const replication = new SemisyncReplication("orders", {
+        source: { host: topology.source.host, port: topology.source.port, user: topology.source.user, password },
+        // Hosts known only at apply time: keyed by position, so the reorder replaces both replicas.
+        replicas: members.map((r) => ({ host: pulumi.output(r.host), port: r.port, user: r.user, password })),
+      });
+      return { sourceStatus: replication.sourceStatus, replicaStatuses: replication.replicaStatuses };
+    });
+    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
+    await stack.up();
+    const writer = await startCommitWriter(topology.source);
+    let refusal: string | undefined;
+    try {
+      await stack.setConfig("swap", { value: "1" });
+      writer.take();
+      try {
+        const result = await stack.up();
+        console.log(`      reorder up: ${JSON.stringify(result.summary.resourceChanges)}`);
+      } catch (error) {
+        refusal = String((error as Error).message);
+      }
+      await writer.settle();
+      const samples = writer.take();
+      assert.ok(samples.length > 0, "the writer committed during the deployment");
+      console.log(`      reorder up ${refusal ? "refused" : "converged"}: max commit ${maxLatency(samples).toFixed(1)} ms over ${samples.length} commits`);
+      assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
+    } finally {
+      await writer.stop();
+    }
+    if (refusal) {
+      assert.match(refusal, /switching this replica off now would stall the source's next commit/);
+      assert.match(refusal, /Nothing was changed/);
+      assert.match(refusal, /stable `name`/);
+    } else {
+      assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "ON", "source switched on");
+      assert.equal((await semisyncStatus(topology.source)).Rpl_semi_sync_source_clients, "2", "source clients");
+      for (const replica of topology.replicas) {
+        assert.deepEqual(await installedPlugins(replica), ["rpl_semi_sync_replica"], `${replica.name} plugin`);
+        assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} registered`);
+      }
+    }
+    await stack.destroy();
+  });
+});
