@@ -11,6 +11,8 @@ export interface ReplicationStatus {
   sqlRunning: boolean;
   lastIoError: string;
   lastSqlError: string;
+  /** The port of the source this replica is pointed at. */
+  sourcePort: number;
 }
 
 interface BinlogCoordinates {
@@ -42,8 +44,17 @@ function showReplicaStatusStatement(flavor: ServerFlavor): string {
   return speaksReplica(flavor) ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
 }
 
-function startReplicaStatement(flavor: ServerFlavor): string {
+export function startReplicaStatement(flavor: ServerFlavor): string {
   return speaksReplica(flavor) ? "START REPLICA" : "START SLAVE";
+}
+
+export function stopReplicaStatement(flavor: ServerFlavor): string {
+  return speaksReplica(flavor) ? "STOP REPLICA" : "STOP SLAVE";
+}
+
+/** Forgets the source and the connection settings, as a promoted replica must. */
+export function resetReplicaAllStatement(flavor: ServerFlavor): string {
+  return speaksReplica(flavor) ? "RESET REPLICA ALL" : "RESET SLAVE ALL";
 }
 
 function showSourceStatusStatement(flavor: ServerFlavor): string {
@@ -95,7 +106,10 @@ async function currentBinlogCoordinates(source: Server): Promise<BinlogCoordinat
   return { file: row.File, position: Number(row.Position) };
 }
 
-/** Points replica at source (GTID auto-positioning, or the source's current binlog position) and starts it. */
+/**
+ * Points replica at source (GTID auto-positioning, or the source's current binlog position) and
+ * starts it. The replica's threads must be stopped (CHANGE REPLICATION SOURCE refuses otherwise).
+ */
 export async function configureReplica(
   replica: Server,
   source: Server,
@@ -119,6 +133,7 @@ export async function replicationStatus(replica: Server): Promise<ReplicationSta
     sqlRunning: (row.Replica_SQL_Running ?? row.Slave_SQL_Running) === "Yes",
     lastIoError: row.Last_IO_Error ?? "",
     lastSqlError: row.Last_SQL_Error ?? "",
+    sourcePort: Number(row.Source_Port ?? row.Master_Port),
   };
 }
 

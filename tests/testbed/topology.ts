@@ -29,6 +29,8 @@ export interface Topology {
   readonly lane: Lane;
   readonly source: Server;
   readonly replicas: Server[];
+  /** The password of the `repl` user every server has, for re-pointing replicas (failover.ts). */
+  readonly replicationPassword: string;
   /** Stops and removes every container; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export async function startTopology(lane: Lane, options: TopologyOptions): Promi
     lane,
     source,
     replicas,
+    replicationPassword,
     stop: () => (stopping ??= stopAll(servers)),
   };
 }

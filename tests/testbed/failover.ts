@@ -1,0 +1,159 @@
+/**
+ * A real failover on the test bed, as an orchestrator (orchestrator, replication-manager, an
+ * operator) does it with GTIDs. Real statements on real servers; Pulumi is not involved, which is
+ * the point: the program learns about the new roles only when its user edits it.
+ *
+ *   1. stop writes on the old source (`super_read_only` where it exists, else `read_only`);
+ *   2. wait until the new source has applied everything the old one wrote
+ *      (`WAIT_FOR_EXECUTED_GTID_SET` on MySQL, `MASTER_GTID_WAIT` on MariaDB);
+ *   3. `STOP REPLICA` + `RESET REPLICA ALL` on the new source, then make it writable;
+ *   4. point every other member, the old source included, at the new source with GTID
+ *      auto-positioning and start replication;
+ *   5. wait until every re-pointed member's threads run against the new source.
+ *
+ * Semisync is left exactly as it is: the plugins, the switches and the IO threads' semisync
+ * state are what the program's next `up` has to deal with.
+ */
+import { ConnectRetry, ReplicationStatus, configureReplica, replicationStatus, resetReplicaAllStatement, serverFlavor, stopReplicaStatement } from "./replication";
+import { Server } from "./server";
+import { sleep, withConnection } from "./sql-client";
+import { Topology } from "./topology";
+
+export interface PromoteOptions {
+  /**
+   * The members to re-point at the new source. Defaults to every member of the topology but the
+   * new source (the old source included).
+   */
+  others?: Server[];
+  /** Bound of each wait and of each statement, in ms. Defaults to 30 s. */
+  timeoutMs?: number;
+  /** Reconnect interval of the re-pointed replicas. Defaults to 1 s, as startTopology's. */
+  connectRetry?: ConnectRetry;
+}
+
+/** The topology with its new roles; `stop()` still stops every container. */
+export interface FailedOverTopology extends Topology {
+  /** The source before the failover, now a read-only replica of the new source. */
+  readonly oldSource: Server;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+function where(server: Server): string {
+  return `"${server.name}" [127.0.0.1:${server.port}]`;
+}
+
+/** One statement on its own connection, given up on (connection destroyed) after `timeoutMs`. */
+async function run<R = Record<string, any>>(server: Server, sql: string, timeoutMs: number, params?: unknown[]): Promise<R[]> {
+  try {
+    return await withConnection(server, async (connection) => {
+      const [result] = await connection.query({ sql, timeout: timeoutMs }, params);
+      return Array.isArray(result) ? (result as R[]) : [];
+    });
+  } catch (error) {
+    throw new Error(`failover: ${sql.split(" ").slice(0, 4).join(" ")} … on ${where(server)} failed: ${(error as Error).message}`);
+  }
+}
+
+async function hasVariable(server: Server, name: string, timeoutMs: number): Promise<boolean> {
+  return (await run(server, "SHOW GLOBAL VARIABLES LIKE ?", timeoutMs, [name])).length > 0;
+}
+
+/** The member that replicates from no one; a failover needs exactly one. */
+async function currentSource(members: Server[]): Promise<Server> {
+  const statuses = await Promise.all(members.map((member) => replicationStatus(member)));
+  const sources = members.filter((_, index) => statuses[index] === undefined);
+  if (sources.length !== 1) {
+    throw new Error(
+      `failover: expected exactly one member that replicates from no one (the current source), found ` +
+        `${sources.length}: ${sources.map(where).join(", ") || "none"}`,
+    );
+  }
+  return sources[0];
+}
+
+/** Everything `server` has written, in the form the other members' GTID wait function takes. */
+async function executedGtids(server: Server, family: "mysql" | "mariadb", timeoutMs: number): Promise<string> {
+  if (family === "mariadb") {
+    const [row] = await run(server, "SELECT @@GLOBAL.gtid_binlog_pos AS gtids", timeoutMs);
+    return row.gtids;
+  }
+  const [row] = await run(server, "SELECT @@GLOBAL.gtid_mode AS mode, @@GLOBAL.gtid_executed AS gtids", timeoutMs);
+  if (row.mode !== "ON") throw new Error(`failover: ${where(server)} has gtid_mode ${row.mode}; promote needs a GTID topology (startTopology's default)`);
+  return row.gtids;
+}
+
+async function waitUntilApplied(server: Server, family: "mysql" | "mariadb", gtids: string, timeoutMs: number): Promise<void> {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  // WAIT_FOR_EXECUTED_GTID_SET returns 0 once applied, 1 on timeout; MASTER_GTID_WAIT 0 or -1.
+  const sql = family === "mariadb" ? "SELECT MASTER_GTID_WAIT(?, ?) AS r" : "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r";
+  const [row] = await run(server, sql, timeoutMs + 5_000, [gtids, seconds]);
+  if (Number(row.r) !== 0) {
+    throw new Error(`failover: ${where(server)} did not apply the old source's transactions (${gtids.replace(/\s+/g, "")}) within ${seconds} s; is it replicating?`);
+  }
+}
+
+async function waitUntilReplicatingFrom(member: Server, source: Server, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let status: ReplicationStatus | undefined;
+  for (;;) {
+    status = await replicationStatus(member);
+    if (status?.ioRunning && status.sqlRunning && status.sourcePort === source.port) return;
+    if (Date.now() >= deadline) break;
+    await sleep(200);
+  }
+  const detail = status
+    ? `pointed at port ${status.sourcePort}, IO thread ${status.ioRunning ? "connected" : `not connected (${status.lastIoError || "no error"})`}, ` +
+      `SQL thread ${status.sqlRunning ? "running" : `stopped (${status.lastSqlError || "no error"})`}`
+    : "it is not configured as a replica";
+  throw new Error(`failover: ${where(member)} did not replicate from ${where(source)} within ${timeoutMs / 1000} s: ${detail}`);
+}
+
+/**
+ * Promotes `newSource` (an index into `topology.replicas`, or one of the topology's servers) to
+ * source, as an orchestrator does, and returns the topology with its new roles. The current source
+ * is found by asking the servers (the one member that replicates from no one), so the topology
+ * returned by an earlier promote, or the original one, both work for a fail-back.
+ */
+export async function promote(topology: Topology, newSource: number | Server, options: PromoteOptions = {}): Promise<FailedOverTopology> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const members = [topology.source, ...topology.replicas];
+  const promoted = typeof newSource === "number" ? topology.replicas[newSource] : newSource;
+  if (!promoted || !members.includes(promoted)) throw new Error(`failover: ${String(typeof newSource === "number" ? `replica index ${newSource}` : newSource.name)} is not a member of topology ${topology.id}`);
+  const oldSource = await currentSource(members);
+  if (oldSource === promoted) throw new Error(`failover: ${where(promoted)} is already the source`);
+  const others = options.others ?? members.filter((member) => member !== promoted);
+  const { family } = await serverFlavor(promoted);
+
+  // 1. No new writes on the old source. super_read_only (MySQL) also stops users with SUPER.
+  const superReadOnly = await hasVariable(oldSource, "super_read_only", timeoutMs);
+  await run(oldSource, `SET GLOBAL ${superReadOnly ? "super_read_only" : "read_only"} = ON`, timeoutMs);
+
+  // 2. Nothing the old source wrote may be lost: the new source applies all of it first.
+  await waitUntilApplied(promoted, family, await executedGtids(oldSource, family, timeoutMs), timeoutMs);
+
+  // 3. The new source forgets its source and takes writes.
+  const promotedFlavor = await serverFlavor(promoted);
+  await run(promoted, stopReplicaStatement(promotedFlavor), timeoutMs);
+  await run(promoted, resetReplicaAllStatement(promotedFlavor), timeoutMs);
+  await run(promoted, "SET GLOBAL read_only = OFF", timeoutMs); // also turns super_read_only off
+
+  // 4. Everyone else replicates from the new source.
+  for (const member of others) {
+    const flavor = await serverFlavor(member);
+    if (await replicationStatus(member)) await run(member, stopReplicaStatement(flavor), timeoutMs);
+    if (flavor.family === "mariadb" && member === oldSource) {
+      // A MariaDB replica asks for the events after gtid_slave_pos, and the old source's own writes
+      // are in its binlog, not there: the GTID page of MariaDB's manual has a demoted source copy
+      // gtid_binlog_pos into gtid_slave_pos first (or use current_pos). Without it the member asks
+      // from an old position and is saved only by skipping events that carry its own server_id.
+      await run(member, "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos", timeoutMs);
+    }
+    await configureReplica(member, promoted, topology.replicationPassword, true, options.connectRetry ?? 1);
+  }
+
+  // 5. Bounded: a re-pointed member that cannot log in or fetch fails here, naming itself.
+  await Promise.all(others.map((member) => waitUntilReplicatingFrom(member, promoted, timeoutMs)));
+
+  return { ...topology, source: promoted, replicas: others, oldSource };
+}
