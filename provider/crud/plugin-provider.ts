@@ -33,7 +33,7 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor);
     if (plan.kind === "install") {
-      await preflightTopology(inputs, ctx, observed);
+      await preflightTopology(inputs, ctx, observed, plan.statements);
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
       await verifyActive(ctx, plan.names.plugin, plan.statements[0].undo ?? []);
     }

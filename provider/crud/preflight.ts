@@ -2,8 +2,9 @@ import { DEFAULT_PORT, DeclaredSource, MemberConnection, TopologyInputs, connect
 import { MemberView, preflightRefusals } from "../plan/preflight";
 import { serverLabel } from "../sql/connection";
 import { semisyncError } from "../sql/errors";
-import { Role, Terminology } from "../types";
-import { ObservedState } from "../sql/observe";
+import { Role, Statement, Terminology } from "../types";
+import { ObservedState, readAccountPrivileges } from "../sql/observe";
+import { privilegeNeeds } from "../plan/privileges";
 import { ServerContext, onServer } from "./server";
 
 interface Member {
@@ -11,6 +12,8 @@ interface Member {
   credentials: Credentials;
   terminology: Terminology;
   declaredSource?: { host: string; port: number };
+  /** The account is the one the member's resources change it with (see `MemberView.checkPrivileges`). */
+  checkPrivileges: boolean;
 }
 
 /** What a resource knows of its topology: the whole of it, or itself and its declared source. */
@@ -30,20 +33,23 @@ function membersOf(scope: PreflightScope): Member[] {
   if (scope.topology) {
     const { source, replicas, terminology = "automatic" } = scope.topology;
     return [
-      { role: "source", credentials: credentialsOf(source), terminology },
-      ...replicas.map((replica): Member => ({ role: "replica", credentials: credentialsOf(replica), terminology, declaredSource: addressOf(source) })),
+      { role: "source", credentials: credentialsOf(source), terminology, checkPrivileges: true },
+      ...replicas.map((replica): Member => ({ role: "replica", credentials: credentialsOf(replica), terminology, declaredSource: addressOf(source), checkPrivileges: true })),
     ];
   }
-  const self: Member = { role: scope.role, credentials: scope, terminology: scope.terminology ?? "automatic" };
+  const self: Member = { role: scope.role, credentials: scope, terminology: scope.terminology ?? "automatic", checkPrivileges: true };
   if (scope.role !== "replica" || !scope.sourceConnection) return [self];
   self.declaredSource = addressOf(scope.sourceConnection);
-  return [{ role: "source", credentials: { connection: scope.sourceConnection, password: scope.sourcePassword, tls: scope.sourceTls }, terminology: "automatic" }, self];
+  const source: Member = { role: "source", credentials: { connection: scope.sourceConnection, password: scope.sourcePassword, tls: scope.sourceTls }, terminology: "automatic", checkPrivileges: false };
+  return [source, self];
 }
 
 /**
  * Observes every member of the topology (in parallel, each bounded by its own timeouts) and
  * refuses, before this resource changes anything, when any member fails a seed requirement or
- * cannot be read. The checks are `preflightRefusals`; nothing here writes to a server.
+ * cannot be read. The checks are `preflightRefusals`; nothing here writes to a server. `planned`
+ * is what this resource is about to run on its own server, so its own privileges are checked for
+ * exactly that as well.
  *
  * Sibling resources of the same deployment change members meanwhile: a replica enabled in
  * parallel stops and starts its IO thread, which reads "not running" for a few milliseconds. A
@@ -51,21 +57,28 @@ function membersOf(scope: PreflightScope): Member[] {
  * `SETTLE_MS`, and only one that persists refuses. A member that cannot be read refuses at once:
  * its connect already waited out its own bound.
  */
-export async function preflightTopology(scope: PreflightScope, self: ServerContext, selfObserved: ObservedState): Promise<void> {
+export async function preflightTopology(scope: PreflightScope, self: ServerContext, selfObserved: ObservedState, planned: Statement[] = []): Promise<void> {
   const members = membersOf(scope);
-  const read = (member: Member): Promise<MemberView> =>
-    onServer(member.credentials, async (ctx) => ({
+  const view = async (member: Member, ctx: ServerContext, observed: ObservedState, own?: Statement[]): Promise<MemberView> => {
+    const seen: MemberView = {
       server: ctx.session.server,
       role: member.role,
       terminology: member.terminology,
       flavor: ctx.detected.flavor,
-      observed: await ctx.observe({ channels: member.role === "replica" }),
+      observed,
       declaredSource: member.declaredSource,
-    }));
+      checkPrivileges: member.checkPrivileges,
+      planned: own,
+    };
+    const needs = member.checkPrivileges ? privilegeNeeds(member.role, observed, ctx.detected.flavor, own) : [];
+    if (needs.length > 0) seen.privileges = await readAccountPrivileges(ctx.session, ctx.detected.flavor, { insertPlugin: needs.includes("installPlugin") });
+    return seen;
+  };
+  const read = (member: Member): Promise<MemberView> =>
+    onServer(member.credentials, async (ctx) => view(member, ctx, await ctx.observe({ channels: member.role === "replica" })));
   // The resource's own server is read on its own session (first as it has just been read).
   const isSelf = (member: Member) => member.role === scope.role && serverLabel(connectionSettings(member.credentials.connection)) === self.session.server;
-  const readSelf = async (member: Member, observed: ObservedState): Promise<MemberView> =>
-    ({ server: self.session.server, role: member.role, terminology: member.terminology, flavor: self.detected.flavor, observed, declaredSource: member.declaredSource });
+  const readSelf = (member: Member, observed: ObservedState): Promise<MemberView> => view(member, self, observed, planned);
   const deadline = Date.now() + SETTLE_MS;
   let ownObservation: ObservedState | undefined = selfObserved;
   for (;;) {

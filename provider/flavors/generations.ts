@@ -12,6 +12,21 @@ export interface Grants {
   setReplicaVariable: string;
   /** `STOP/START … IO_THREAD`. */
   restartIoThread: string;
+  /**
+   * `SUPER` still stands in for the privileges above (MySQL, where it is deprecated; MariaDB
+   * before 11.0.1). Where a field above already is `SUPER`, this is true as well.
+   */
+  superSuffices: boolean;
+}
+
+/** What the provider does on a server that needs a privilege, as the preflight checks it. */
+export type PrivilegeNeed = "installPlugin" | "uninstallPlugin" | "setSourceVariable" | "setReplicaVariable" | "restartIoThread" | "readReplicaStatus";
+
+/** The `GRANT` clause (privilege and level) that `need` asks for on `flavor`, e.g. `INSERT ON mysql.plugin`. */
+export function grantFor(need: PrivilegeNeed, flavor: Flavor): string {
+  if (need === "installPlugin") return "INSERT ON mysql.plugin";
+  if (need === "uninstallPlugin") return "DELETE ON mysql.plugin";
+  return `${flavor.grants[need]} ON *.*`;
 }
 
 /**
@@ -35,6 +50,12 @@ export interface Flavor {
   supportsPersist: boolean;
   /** `…_wait_for_replica_count` / `…_wait_for_slave_count` exists. */
   supportsWaitForReplicaCount: boolean;
+  /**
+   * Roles exist (`CURRENT_ROLE()`), so privileges may come through an active role: MySQL 8.0.0
+   * (https://dev.mysql.com/doc/refman/8.0/en/roles.html), MariaDB 10.0.5
+   * (https://mariadb.com/kb/en/roles_overview/).
+   */
+  roles: boolean;
   /** `INSTALL PLUGIN` refuses one side's old and new plugins together (ER 4045). */
   pluginConflictErrno?: number;
   grants: Grants;
@@ -61,20 +82,32 @@ const ER_INSTALL_PLUGIN_CONFLICT_CLIENT = 4045;
 //   REPLICATION SLAVE ADMIN: "In MariaDB Server versions 10.5.0 to 10.5.8, the monitor user instead
 //   requires REPLICATION SLAVE ADMIN … In MariaDB Server 10.5.9 and later, REPLICA MONITOR is
 //   required" (https://mariadb.com/kb/en/mariadb-maxscale-25-mariadb-monitor, "Required Grants").
-const SUPER_GRANTS: Grants = { readReplicaStatus: "REPLICATION CLIENT", setSourceVariable: "SUPER", setReplicaVariable: "SUPER", restartIoThread: "SUPER" };
+// MariaDB 11.0.1: SUPER no longer includes the privileges split off in 10.5.2 (MariaDB KB, GRANT,
+//   "SUPER"; MDEV-29668). Measured here with an account holding only SUPER: 10.5.23 and 10.11.18
+//   run SET GLOBAL rpl_semi_sync_* and STOP/START SLAVE IO_THREAD, 11.8 refuses them (error 1227).
+// MySQL 8.0+: SUPER is deprecated but still accepted for SET GLOBAL / SET PERSIST / RESET PERSIST
+//   and STOP/START REPLICA (https://dev.mysql.com/doc/refman/8.0/en/privileges-provided.html,
+//   "SUPER"); measured on 9.7.4 with an account holding only SUPER. SET PERSIST needs
+//   SYSTEM_VARIABLES_ADMIN (or SUPER); PERSIST_RO_VARIABLES_ADMIN only for SET PERSIST_ONLY of
+//   read-only variables, which the provider never runs
+//   (https://dev.mysql.com/doc/refman/8.0/en/persisted-system-variables.html).
+const SUPER_GRANTS: Grants = { readReplicaStatus: "REPLICATION CLIENT", setSourceVariable: "SUPER", setReplicaVariable: "SUPER", restartIoThread: "SUPER", superSuffices: true };
 const MYSQL_8_GRANTS: Grants = {
   readReplicaStatus: "REPLICATION CLIENT",
   setSourceVariable: "SYSTEM_VARIABLES_ADMIN",
   setReplicaVariable: "SYSTEM_VARIABLES_ADMIN",
   restartIoThread: "REPLICATION_SLAVE_ADMIN",
+  superSuffices: true,
 };
 const MARIADB_SPLIT_GRANTS: Grants = {
   readReplicaStatus: "REPLICATION SLAVE ADMIN",
   setSourceVariable: "REPLICATION MASTER ADMIN",
   setReplicaVariable: "REPLICATION SLAVE ADMIN",
   restartIoThread: "REPLICATION SLAVE ADMIN",
+  superSuffices: true,
 };
 const MARIADB_MONITOR_GRANTS: Grants = { ...MARIADB_SPLIT_GRANTS, readReplicaStatus: "REPLICA MONITOR" };
+const MARIADB_11_GRANTS: Grants = { ...MARIADB_MONITOR_GRANTS, superSuffices: false };
 
 /** Oldest first; `detectFlavor` picks the last whose `since` the server reaches. */
 export const GENERATIONS: readonly Flavor[] = [
@@ -88,6 +121,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MYSQL_CHANNELS,
     supportsPersist: false,
     supportsWaitForReplicaCount: true,
+    roles: false,
     grants: SUPER_GRANTS,
   },
   {
@@ -100,6 +134,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MYSQL_CHANNELS,
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    roles: true,
     grants: MYSQL_8_GRANTS,
   },
   {
@@ -112,6 +147,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: "SHOW REPLICA STATUS",
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    roles: true,
     grants: MYSQL_8_GRANTS,
   },
   {
@@ -124,6 +160,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: "SHOW REPLICA STATUS",
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    roles: true,
     pluginConflictErrno: ER_INSTALL_PLUGIN_CONFLICT_CLIENT,
     grants: MYSQL_8_GRANTS,
   },
@@ -137,6 +174,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: "SHOW REPLICA STATUS",
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    roles: true,
     pluginConflictErrno: ER_INSTALL_PLUGIN_CONFLICT_CLIENT,
     grants: MYSQL_8_GRANTS,
   },
@@ -150,6 +188,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: "SHOW REPLICA STATUS",
     supportsPersist: true,
     supportsWaitForReplicaCount: true,
+    roles: true,
     pluginConflictErrno: ER_INSTALL_PLUGIN_CONFLICT_CLIENT,
     grants: MYSQL_8_GRANTS,
   },
@@ -163,6 +202,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    roles: true,
     grants: SUPER_GRANTS,
   },
   {
@@ -175,6 +215,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    roles: true,
     grants: SUPER_GRANTS,
   },
   {
@@ -187,6 +228,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    roles: true,
     grants: SUPER_GRANTS,
   },
   {
@@ -199,6 +241,7 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    roles: true,
     grants: MARIADB_SPLIT_GRANTS,
   },
   {
@@ -211,7 +254,21 @@ export const GENERATIONS: readonly Flavor[] = [
     replicaStatusStatement: MARIADB_CONNECTIONS,
     supportsPersist: false,
     supportsWaitForReplicaCount: false,
+    roles: true,
     grants: MARIADB_MONITOR_GRANTS,
+  },
+  {
+    id: "mariadb-11.0.1",
+    family: "mariadb",
+    since: "11.0.1",
+    terminologies: ["legacy"],
+    builtIn: true,
+    replicaKeyword: "REPLICA",
+    replicaStatusStatement: MARIADB_CONNECTIONS,
+    supportsPersist: false,
+    supportsWaitForReplicaCount: false,
+    roles: true,
+    grants: MARIADB_11_GRANTS,
   },
 ];
 

@@ -1,9 +1,10 @@
 import { Flavor } from "../flavors/generations";
-import { ObservedState, ReplicationChannel } from "../sql/observe";
-import { Role, Terminology } from "../types";
+import { AccountPrivileges, ObservedState, ReplicationChannel } from "../sql/observe";
+import { Role, Statement, Terminology } from "../types";
 import { checkReplicaChannels } from "./enablement-plan";
 import { isPlanError } from "./plan-error";
 import { planPluginInstall } from "./plugin-plan";
+import { missingPrivileges, privilegeNeeds } from "./privileges";
 
 /** One member of a topology as observed before any change, for `preflightRefusals`. */
 export interface MemberView {
@@ -16,6 +17,16 @@ export interface MemberView {
   observed: ObservedState;
   /** Replica: the source the program declares for it, as configured. */
   declaredSource?: { host: string; port: number };
+  /**
+   * Whether this member's account is the one its resources change it with, so its privileges are
+   * checked: a topology member or the resource's own server; not a replica's declared `source`,
+   * whose account may be a read-only one for the teardown guard.
+   */
+  checkPrivileges?: boolean;
+  /** The resource's own server: the statements it is about to run there. */
+  planned?: Statement[];
+  /** Read when `privilegeNeeds` is not empty. */
+  privileges?: AccountPrivileges;
 }
 
 export interface PreflightRefusal {
@@ -26,7 +37,8 @@ export interface PreflightRefusal {
 
 /**
  * Every seed requirement of every member, checked before any member is changed: the plugin can be
- * installed or adopted (dynamic loading, no conflicting or failed plugin), and each replica
+ * installed or adopted (dynamic loading, no conflicting or failed plugin), the account holds the
+ * privileges that making the member semisync needs (`privilegeNeeds`), and each replica
  * replicates on one default channel with its IO thread running, from its declared source.
  * Returns what refuses, in member order; empty when the topology may be changed.
  */
@@ -39,13 +51,14 @@ export function preflightRefusals(members: MemberView[]): PreflightRefusal[] {
     };
     try {
       planPluginInstall(member.role, member.terminology, member.observed, member.flavor);
-      if (member.role !== "replica") continue;
-      checkReplicaChannels(member.observed.channels ?? []);
+      if (member.role === "replica") checkReplicaChannels(member.observed.channels ?? []);
     } catch (error) {
       refuse(error);
       continue;
     }
-    if (!member.declaredSource) continue;
+    const lacking = member.checkPrivileges ? missingPrivileges(privilegeNeeds(member.role, member.observed, member.flavor, member.planned), member.privileges, member.flavor) : undefined;
+    if (lacking) refusals.push({ server: member.server, ...lacking });
+    if (member.role !== "replica" || !member.declaredSource) continue;
     const source = members.find((m) => m.role === "source" && m.server === `${member.declaredSource!.host}:${member.declaredSource!.port}`);
     const mismatch = sourceMismatch(member.observed.channels![0], member.declaredSource, source?.observed.facts.serverId);
     if (mismatch) {

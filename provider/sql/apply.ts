@@ -1,4 +1,4 @@
-import { Flavor } from "../flavors/generations";
+import { Flavor, PrivilegeNeed, grantFor } from "../flavors/generations";
 import { Statement } from "../types";
 import { Session } from "./connection";
 import { ER, driverMessage, hasErrno, isConnectionLost, isLibraryMissing, isPluginConflict, isPrivilegeMissing, isUninstallRefused, semisyncError } from "./errors";
@@ -43,22 +43,24 @@ async function undo(session: Session, done: Statement[]): Promise<string[]> {
   return failures;
 }
 
+/** Which kind of privileged work a statement the provider runs is (`Flavor.grants`). */
+export function statementNeed(sql: string): PrivilegeNeed | undefined {
+  if (sql.startsWith("INSTALL PLUGIN")) return "installPlugin";
+  if (sql.startsWith("UNINSTALL PLUGIN")) return "uninstallPlugin";
+  if (/^(SET (GLOBAL|PERSIST)|RESET PERSIST)/.test(sql)) return /rpl_semi_sync_(master|source)_/.test(sql) ? "setSourceVariable" : "setReplicaVariable";
+  if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) return "restartIoThread";
+  if (/^SHOW .*STATUS/.test(sql)) return "readReplicaStatus";
+  return undefined;
+}
+
 /**
  * The privilege a statement needs on a flavor, for "missing grant" errors, read from the
  * generation's record (`Flavor.grants`, which cites the manuals): MariaDB split SUPER in 10.5.2
  * and moved SHOW SLAVE STATUS to REPLICA MONITOR in 10.5.9.
  */
 export function requiredGrant(sql: string, flavor: Flavor): string {
-  const { grants } = flavor;
-  if (sql.startsWith("INSTALL PLUGIN")) return "INSERT ON mysql.plugin";
-  if (sql.startsWith("UNINSTALL PLUGIN")) return "DELETE ON mysql.plugin";
-  if (sql.startsWith("SET PERSIST") || sql.startsWith("RESET PERSIST")) return "SYSTEM_VARIABLES_ADMIN ON *.*";
-  if (sql.startsWith("SET GLOBAL")) {
-    return `${/rpl_semi_sync_(master|source)_/.test(sql) ? grants.setSourceVariable : grants.setReplicaVariable} ON *.*`;
-  }
-  if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) return `${grants.restartIoThread} ON *.*`;
-  if (/^SHOW .*STATUS/.test(sql)) return `${grants.readReplicaStatus} ON *.*`;
-  return "the privilege the statement names";
+  const need = statementNeed(sql);
+  return need ? grantFor(need, flavor) : "the privilege the statement names";
 }
 
 function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | undefined {

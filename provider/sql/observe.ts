@@ -1,6 +1,7 @@
 import { ALL_PLUGIN_NAMES } from "../flavors/names";
 import { Flavor } from "../flavors/generations";
 import { Row, Session } from "./connection";
+import { isPrivilegeMissing } from "./errors";
 
 export interface ServerFacts {
   version: string;
@@ -113,4 +114,51 @@ export async function readChannels(session: Session, flavor: Flavor): Promise<Re
       sourceServerId: Number(r.Source_Server_Id ?? r.Master_Server_Id ?? 0),
     }))
     .filter((c) => !GROUP_REPLICATION_CHANNELS.includes(c.name));
+}
+
+/** What the provider's account may do on one server, as read before any change (`plan/privileges.ts` decides). */
+export interface AccountPrivileges {
+  /** The account as `CURRENT_USER()` names it, quoted for a GRANT statement: `'semisync'@'%'`. */
+  account: string;
+  /** Its global privileges, from `information_schema.USER_PRIVILEGES` (upper case; `ALL` already expanded). */
+  global: string[];
+  /** `CURRENT_ROLE()` when a role is active (its privileges are not in `global`). */
+  activeRoles?: string;
+  /** With an active role only: the `SHOW GRANTS` lines, which list what the role brings. Never shown (MariaDB prints the password hash in them). */
+  grantLines?: string[];
+  /** Whether `INSERT INTO mysql.plugin` would be allowed, probed with `EXPLAIN`; absent when not asked. */
+  canInsertPlugin?: boolean;
+}
+
+/**
+ * Reads the account's privileges without changing anything. Global privileges come from
+ * `information_schema.USER_PRIVILEGES` of `CURRENT_USER()` (exact names; no statement text to
+ * parse); an active role's do not appear there, so only then `SHOW GRANTS` is read as well. The
+ * table privilege `INSTALL PLUGIN` needs is asked of the server itself: `EXPLAIN INSERT INTO
+ * mysql.plugin …` passes the same privilege check as the INSERT (through roles, wildcard grants
+ * and partial revokes) and runs nothing.
+ */
+export async function readAccountPrivileges(session: Session, flavor: Flavor, options: { insertPlugin: boolean }): Promise<AccountPrivileges> {
+  const [who] = await session.query(flavor.roles ? "SELECT CURRENT_USER() AS account, CURRENT_ROLE() AS roles" : "SELECT CURRENT_USER() AS account");
+  const current = String(who.account);
+  const at = current.lastIndexOf("@");
+  const account = `'${current.slice(0, at)}'@'${current.slice(at + 1)}'`;
+  const rows = await session.query("SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", [account]);
+  const privileges: AccountPrivileges = { account, global: rows.map((r) => String(r.privilege).toUpperCase()) };
+  // MySQL says NONE, MariaDB NULL, when no role is active.
+  const roles = who.roles === null || who.roles === undefined ? "NONE" : String(who.roles);
+  if (roles.toUpperCase() !== "NONE") {
+    privileges.activeRoles = roles;
+    privileges.grantLines = (await session.query("SHOW GRANTS")).map((row) => String(Object.values(row)[0]));
+  }
+  if (options.insertPlugin) {
+    privileges.canInsertPlugin = await session.query("EXPLAIN INSERT INTO mysql.plugin (name, dl) VALUES ('', '')").then(
+      () => true,
+      (error) => {
+        if (isPrivilegeMissing(error)) return false;
+        throw error;
+      },
+    );
+  }
+  return privileges;
 }

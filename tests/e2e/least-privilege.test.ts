@@ -2,25 +2,11 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncReplication } from "../../provider";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
+import { minimalGrants } from "../support/grants";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
-import { Lane, lanes } from "../testbed/lanes";
+import { lanes } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";
-
-/**
- * The grants README "Grants" documents, per family: the provider must need nothing more for
- * up, refresh and destroy.
- */
-export function minimalGrants(lane: Lane, user: string): string[] {
-  if (lane.family === "mysql") {
-    return [
-      `GRANT REPLICATION CLIENT, SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO ${user}`,
-      `GRANT SELECT ON performance_schema.* TO ${user}`,
-      `GRANT INSERT, DELETE ON mysql.plugin TO ${user}`,
-    ];
-  }
-  return [`GRANT REPLICA MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN ON *.* TO ${user}`];
-}
 
 const USER = "'semisync'@'%'";
 const PASSWORD = "least-privilege-pw-4d2e";

@@ -49,3 +49,9 @@ export async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<
   }
   assert.fail(`expected a rejection matching ${pattern}`);
 }
+
+/** Everything semisync about every server of a topology (plugins, variables, status), to compare before and after. */
+export async function semisyncSnapshot(topology: Topology): Promise<string> {
+  const servers = [topology.source, ...topology.replicas];
+  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s), await semisyncStatus(s)])));
+}

@@ -33,7 +33,9 @@ const TABLE: Record<string, Expected> = {
   "10.5.9-MariaDB": { id: "mariadb-10.5.9", family: "mariadb", version: "10.5.9", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
   "10.5.23-MariaDB-0+deb11u1-log": { id: "mariadb-10.5.9", family: "mariadb", version: "10.5.23", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
   "10.11.19-MariaDB-0+deb12u1-log": { id: "mariadb-10.5.9", family: "mariadb", version: "10.11.19", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
-  "11.8.3-MariaDB-1 from Debian": { id: "mariadb-10.5.9", family: "mariadb", version: "11.8.3", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "11.0.0-MariaDB": { id: "mariadb-10.5.9", family: "mariadb", version: "11.0.0", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "11.0.1-MariaDB": { id: "mariadb-11.0.1", family: "mariadb", version: "11.0.1", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
+  "11.8.3-MariaDB-1 from Debian": { id: "mariadb-11.0.1", family: "mariadb", version: "11.8.3", terminologies: ["legacy"], builtIn: true, replicaKeyword: "REPLICA", supportsPersist: false },
 };
 
 describe("detectFlavor", () => {
