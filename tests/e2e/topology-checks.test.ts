@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../provider";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack, readTree } from "../support/pulumi-workspace";
-import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
+import { installedPlugins, semisyncSnapshot as snapshot, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
 import { Server, Topology, startTopology } from "../testbed/topology";
@@ -21,12 +21,6 @@ async function failsNaming(work: Promise<unknown>, server: Server, ...patterns: 
     return text;
   }
   assert.fail("expected the deployment to fail");
-}
-
-/** Everything semisync about every server: plugins, variables, status. */
-async function snapshot(topology: Topology): Promise<string> {
-  const servers = [topology.source, ...topology.replicas];
-  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s), await semisyncStatus(s)])));
 }
 
 function componentProgram(topology: Topology, replicas: () => Server[]) {
