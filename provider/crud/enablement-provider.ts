@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Flavor } from "../flavors/generations";
 import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../flavors/names";
-import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement } from "../plan/enablement-plan";
+import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement, settingsNotStored } from "../plan/enablement-plan";
 import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs, connectionSettings } from "../plan/inputs";
 import { FoundState, foundOn, settingsOn, teardownOf } from "../plan/ownership";
 import { replicaRegistration } from "../plan/replica-registration";
@@ -83,6 +83,7 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, inputs, apply);
     else await apply();
     const after = await verify(ctx, inputs, desired, plan);
+    await requireStored(ctx, desired, plan, after);
     const outs = outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
     outs.adopted = found?.enabled ?? false;
     if (found) outs.found = found;
@@ -145,6 +146,17 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
       : `${statusName} stayed ${status} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}`;
   throw semisyncError(ctx.session.server, `${what}; ${undone}.`, {
     fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
+  });
+}
+
+/** Fails, undoing the plan, when the server kept another value than a declared setting (`settingsNotStored`). */
+async function requireStored(ctx: ServerContext, desired: EnablementDesired, plan: EnablementPlan, after: ObservedState): Promise<void> {
+  const notStored = settingsNotStored(desired, after, plan.terminology);
+  if (notStored.length === 0) return;
+  const undoFailures = await rollBack(ctx, plan, ctx.detected.flavor);
+  const undone = undoFailures.length === 0 ? "the changes were undone" : `undoing the changes failed (${undoFailures.join("; ")}); run again`;
+  throw semisyncError(ctx.session.server, `the server did not keep the declared value: ${notStored.join("; ")}; ${undone}.`, {
+    fix: "declare a value within the variable's range on this server (SHOW WARNINGS after a SET GLOBAL of it shows what the server did), or read the server's error log.",
   });
 }
 

@@ -75,12 +75,43 @@ export interface SettingSpec {
   key: SettingKey;
   roles: readonly Role[];
   suffix: Record<ResolvedTerminology, string>;
-  kind: "uint" | "bool" | "enum" | "bitmask";
+  /** `ulong`: a C `unsigned long`, whose range depends on the server's build (`unsignedLongMax`). */
+  kind: "uint" | "ulong" | "bool" | "enum" | "bitmask";
   min?: number;
   max?: number;
   allowed?: readonly (string | number)[];
   /** What the variable means, for error messages. */
   label: string;
+}
+
+/** 2^64 - 1: an `unsigned long` on 64-bit Linux, macOS and the BSDs (LP64). */
+export const UNSIGNED_LONG_MAX_64 = 18_446_744_073_709_551_615n;
+/** 2^32 - 1: an `unsigned long` on Windows (LLP64, 64-bit builds included) and on 32-bit builds. */
+export const UNSIGNED_LONG_MAX_32 = 4_294_967_295n;
+
+/**
+ * The largest value a server accepts for an `unsigned long` system variable declared with maximum
+ * `~0UL` (`rpl_semi_sync_source_timeout`/`_master_timeout` in MySQL's and MariaDB's semisync
+ * code alike). The limit comes with the build, not the generation: measured 18446744073709551615
+ * on MySQL 9.7 (performance_schema.variables_info MAX_VALUE) and MariaDB 10.5, 10.11 and 11.8
+ * (information_schema.SYSTEM_VARIABLES NUMERIC_MAX_VALUE), all x86_64 Linux; the MySQL manual's
+ * "Maximum Value 4294967295" is the 32-bit figure. Windows keeps `long` at 32 bits on 64-bit
+ * builds (`@@version_compile_os` Win64/Win32). A build whose machine is not known to be 64-bit
+ * gets the 32-bit limit: refusing a huge timeout there is safe, a value cut short is not (MariaDB
+ * stores 9223372036854775807 with only a warning for a value it cannot hold).
+ */
+export function unsignedLongMax(facts: { compileOs: string; compileMachine?: string }): bigint {
+  if (/^win/i.test(facts.compileOs)) return UNSIGNED_LONG_MAX_32;
+  return /64|s390x/i.test(facts.compileMachine ?? "") ? UNSIGNED_LONG_MAX_64 : UNSIGNED_LONG_MAX_32;
+}
+
+/**
+ * A whole number in plain digits, exact for every integer a double holds. `String(1e18)` is
+ * "1e+18", which every server refuses in SET (ERROR 1232) and which never equals the server's
+ * "1000000000000000000". Callers pass integers only.
+ */
+export function wholeDigits(value: number): string {
+  return BigInt(value).toString();
 }
 
 // Ranges from the MYSQL_SYSVAR_* declarations in plugin/semisync/semisync_source_plugin.cc.
@@ -89,9 +120,8 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     key: "timeoutMs",
     roles: ["source"],
     suffix: { modern: "timeout", legacy: "timeout" },
-    kind: "uint",
-    min: 0,
-    max: 4_294_967_295,
+    // MYSQL_SYSVAR_ULONG(timeout, …, 10000, 0, ~0UL, 1): 0 up to the build's unsigned long.
+    kind: "ulong",
     label: "milliseconds a commit waits for an acknowledgement before falling back to asynchronous",
   },
   {

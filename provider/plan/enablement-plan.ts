@@ -1,6 +1,6 @@
 import { describeFlavor } from "../flavors/detect";
 import { Flavor } from "../flavors/generations";
-import { SETTING_SPECS, SettingSpec, enabledVariable, sideNames, variableName } from "../flavors/names";
+import { SETTING_SPECS, SettingSpec, enabledVariable, sideNames, unsignedLongMax, UNSIGNED_LONG_MAX_64, variableName, wholeDigits } from "../flavors/names";
 import { isReplicationLoginRejected } from "../sql/errors";
 import { ObservedState, ReplicationChannel } from "../sql/observe";
 import { ResolvedTerminology, Role, SemisyncSettings, SettingKey, Statement } from "../types";
@@ -77,6 +77,18 @@ export function planEnablement(
       `move ${misplaced.map((s) => s.key).join(", ")} to the source's enablement.`,
     );
   }
+  const ulongMax = unsignedLongMax(observed.facts);
+  const tooLarge = SETTING_SPECS.find((s) => s.kind === "ulong" && above(desired.settings[s.key], ulongMax));
+  if (tooLarge) {
+    const name = variableName(terminology, role, tooLarge.suffix[terminology]);
+    const build = /^win/i.test(observed.facts.compileOs)
+      ? `Windows builds (@@version_compile_os ${observed.facts.compileOs})`
+      : `a build whose @@version_compile_machine is '${observed.facts.compileMachine ?? ""}', not known to be 64-bit`;
+    throw planError(
+      `${tooLarge.key} ${wholeDigits(desired.settings[tooLarge.key] as number)} is above ${ulongMax}, the largest ${name} this server accepts: an unsigned long, 32 bits on ${build}.`,
+      `set ${tooLarge.key} to ${ulongMax} or less (about ${Math.floor(Number(ulongMax) / 86_400_000)} days; with waitNoReplica true that is already a source that does not fall back in practice).`,
+    );
+  }
   if (desired.persist && !flavor.supportsPersist) {
     throw planError(
       `SET PERSIST does not exist on ${describeFlavor(flavor)}.`,
@@ -105,7 +117,7 @@ export function planEnablement(
     const wanted = desired.settings[spec.key];
     const managedBefore = previous?.managedSettings.includes(spec.key) ?? false;
     if (wanted !== undefined) {
-      const sqlValue = toSqlValue(spec, wanted);
+      const sqlValue = toSqlValue(spec, wanted, ulongMax);
       const drifted = !sameValue(spec, current, wanted);
       const notPersisted = desired.persist && !sameValue(spec, observed.persisted?.[name], wanted);
       if (drifted || notPersisted) {
@@ -116,7 +128,9 @@ export function planEnablement(
       if (found === undefined) {
         settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
       } else if (!sameValue(spec, current, found)) {
-        settings.push({ sql: `SET GLOBAL ${name} = ${toSqlValue(spec, found)}`, purpose: `put ${spec.key} back to ${String(found)}, the value found when this resource was created`, undo: restore(name, current) });
+        // A found value above 2^53 was rounded when it was recorded, possibly past the build's limit.
+        const value = toSqlValue(spec, spec.kind === "ulong" && above(found, ulongMax) ? ulongMax : found, ulongMax);
+        settings.push({ sql: `SET GLOBAL ${name} = ${value}`, purpose: `put ${spec.key} back to ${value}, the value found when this resource was created`, undo: restore(name, current) });
       }
     }
     // What this resource persisted and no longer persists must not return at restart; what it
@@ -168,6 +182,21 @@ export function planEnablement(
   return { terminology, statements, expectReplicaStatus, optionFileLines: optionFileLines(desired, terminology) };
 }
 
+/**
+ * The declared settings the server does not report back as declared, after the plan ran: a server
+ * that takes a value with only a warning and stores another (MariaDB stores 9223372036854775807
+ * for a timeout it cannot hold) must fail the deployment rather than drift forever. Empty when all agree.
+ */
+export function settingsNotStored(desired: EnablementDesired, observed: ObservedState, terminology: ResolvedTerminology): string[] {
+  return SETTING_SPECS.filter((s) => s.roles.includes(desired.role) && desired.settings[s.key] !== undefined).flatMap((spec) => {
+    const name = variableName(terminology, desired.role, spec.suffix[terminology]);
+    const wanted = desired.settings[spec.key]!;
+    const current = observed.variables[name];
+    if (sameValue(spec, current, wanted)) return [];
+    return [`${name} reads ${current ?? "(absent)"} after setting it to ${typeof wanted === "number" && Number.isInteger(wanted) ? wholeDigits(wanted) : String(wanted)}`];
+  });
+}
+
 function supports(flavor: Flavor, spec: SettingSpec): boolean {
   return spec.key !== "waitForReplicaCount" || flavor.supportsWaitForReplicaCount;
 }
@@ -215,23 +244,32 @@ export function isOn(value: string | undefined): boolean {
   return value !== undefined && ["ON", "1", "YES", "TRUE"].includes(value.toUpperCase());
 }
 
+/** Whether `value` is a whole number above `max`, compared exactly (above 2^53 `>` on numbers rounds). */
+function above(value: unknown, max: bigint): boolean {
+  return typeof value === "number" && Number.isInteger(value) && BigInt(value) > max;
+}
+
 function sameValue(spec: SettingSpec, current: string | undefined, wanted: number | boolean | string): boolean {
   if (current === undefined) return false;
   if (spec.kind === "bool") return isOn(current) === wanted;
   if (spec.kind === "enum") return current.toUpperCase() === String(wanted).toUpperCase();
+  // Digit for digit: the server's "1000000000000000001" is not a declared 1e18, though Number() says so.
+  if (typeof wanted === "number" && Number.isInteger(wanted) && /^\d+$/.test(current)) return BigInt(current) === BigInt(wanted);
   return current === String(wanted);
 }
 
-/** Values reach SQL only after validation, and only as integers or fixed keywords. */
-function toSqlValue(spec: SettingSpec, value: number | boolean | string): string {
+/** Values reach SQL only after validation, and only as integers in plain digits or fixed keywords. */
+function toSqlValue(spec: SettingSpec, value: number | boolean | string | bigint, ulongMax: bigint): string {
+  if (typeof value === "bigint") return value.toString(); // the build's own limit, never user input
   if (spec.kind === "bool") return value ? "ON" : "OFF";
   if (spec.kind === "enum") {
     const keyword = String(value).toUpperCase();
     if (!spec.allowed?.includes(keyword)) throw new Error(`invalid ${spec.key} ${String(value)}`);
     return keyword;
   }
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) throw new Error(`invalid ${spec.key} ${String(value)}`);
-  return String(value);
+  const valid = spec.kind === "ulong" ? typeof value === "number" && Number.isInteger(value) && value >= 0 && !above(value, ulongMax) : Number.isSafeInteger(value);
+  if (!valid) throw new Error(`invalid ${spec.key} ${String(value)}`);
+  return wholeDigits(value as number);
 }
 
 /** The statement that puts `name` back to a value the server reported (never free text). */
@@ -246,7 +284,7 @@ function optionFileLines(desired: EnablementDesired, terminology: ResolvedTermin
   const lines = [`loose_${enabledVariable(terminology, desired.role)}=${switchAcrossRestart(desired.role, desired.enabled) ?? "OFF"}`];
   for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(desired.role))) {
     const wanted = desired.settings[spec.key];
-    if (wanted !== undefined) lines.push(`loose_${variableName(terminology, desired.role, spec.suffix[terminology])}=${toSqlValue(spec, wanted)}`);
+    if (wanted !== undefined) lines.push(`loose_${variableName(terminology, desired.role, spec.suffix[terminology])}=${toSqlValue(spec, wanted, UNSIGNED_LONG_MAX_64)}`);
   }
   return lines;
 }

@@ -1,4 +1,4 @@
-import { SETTING_SPECS } from "../flavors/names";
+import { SETTING_SPECS, UNSIGNED_LONG_MAX_64, wholeDigits } from "../flavors/names";
 import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, Terminology, TlsOptions } from "../types";
 
 /** The connection as the provider methods receive it: resolved, password kept apart. */
@@ -94,6 +94,23 @@ function checkInteger(failures: InputFailure[], property: string, value: unknown
   }
 }
 
+/**
+ * A C `unsigned long` setting: 0 to 2^64 - 1, the widest any server build holds (a 32-bit build's
+ * narrower limit needs the server, so the plan refuses it). Compared exactly: above 2^53 a
+ * JavaScript number is already rounded, and 18446744073709551615 arrives as 2^64.
+ */
+function checkUnsignedLong(failures: InputFailure[], property: string, value: unknown) {
+  if (value === undefined || isUnknown(value)) return;
+  const whole = typeof value === "number" && Number.isInteger(value);
+  if (whole && value >= 0 && BigInt(value) <= UNSIGNED_LONG_MAX_64) return;
+  const got = whole ? wholeDigits(value as number) : JSON.stringify(value);
+  const rounded =
+    whole && !Number.isSafeInteger(value)
+      ? ` (JavaScript numbers above ${Number.MAX_SAFE_INTEGER} are rounded: 18446744073709551615 arrives as 18446744073709551616; the largest that stays within the range is ${wholeDigits(2 ** 64 - 2048)})`
+      : "";
+  failures.push({ property, reason: `${property} must be a whole number from 0 to ${UNSIGNED_LONG_MAX_64}, got ${got}${rounded}` });
+}
+
 function checkBoolean(failures: InputFailure[], property: string, value: unknown) {
   if (value === undefined || isUnknown(value)) return;
   if (typeof value !== "boolean") failures.push({ property, reason: `${property} must be true or false, got ${JSON.stringify(value)}` });
@@ -170,6 +187,7 @@ export function checkEnablementInputs(inputs: Record<string, unknown>): InputFai
     const value = inputs[spec.key];
     if (value === undefined || isUnknown(value)) continue;
     if (spec.kind === "uint") checkInteger(failures, spec.key, value, spec.min!, spec.max!, spec.key);
+    if (spec.kind === "ulong") checkUnsignedLong(failures, spec.key, value);
     if (spec.kind === "bool") checkBoolean(failures, spec.key, value);
     if (spec.kind === "enum") checkOneOf(failures, spec.key, value, spec.allowed as string[], false);
     if (spec.kind === "bitmask") {

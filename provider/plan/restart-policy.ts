@@ -1,4 +1,4 @@
-import { SETTING_SPECS, SettingSpec, enabledVariable, variableName } from "../flavors/names";
+import { SETTING_SPECS, SettingSpec, enabledVariable, variableName, wholeDigits } from "../flavors/names";
 import { ReplicationChannel } from "../sql/observe";
 import { ResolvedTerminology, Role, SemisyncSettings } from "../types";
 
@@ -33,7 +33,7 @@ export function persistedTarget(desired: RestartPolicyInput, terminology: Resolv
   for (const spec of specs.filter((s) => s.roles.includes(desired.role))) {
     const wanted = desired.settings[spec.key];
     if (wanted === undefined) continue;
-    target[variableName(terminology, desired.role, spec.suffix[terminology])] = spec.kind === "bool" ? (wanted ? "ON" : "OFF") : String(wanted).toUpperCase();
+    target[variableName(terminology, desired.role, spec.suffix[terminology])] = spec.kind === "bool" ? (wanted ? "ON" : "OFF") : typeof wanted === "number" ? wholeDigits(wanted) : String(wanted).toUpperCase();
   }
   return target;
 }

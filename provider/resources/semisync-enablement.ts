@@ -15,8 +15,14 @@ export interface SemisyncEnablementArgs {
   enabled?: pulumi.Input<boolean>;
   /**
    * Source only. Milliseconds a commit waits for a replica's acknowledgement before the source
-   * falls back to asynchronous replication: `rpl_semi_sync_source_timeout`. Defaults to leaving
-   * the server's value (10000 on a fresh server); removing it later restores the server default.
+   * falls back to asynchronous replication: `rpl_semi_sync_source_timeout`. 0 to
+   * 18446744073709551615 on 64-bit Linux builds (an unsigned long), 4294967295 on Windows and
+   * 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
+   * 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
+   * largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
+   * back: too few acknowledging replicas then block every commit (README, "The never fall back
+   * profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+   * later puts back the value found at create.
    */
   timeoutMs?: pulumi.Input<number>;
   /**

@@ -26,7 +26,7 @@ export interface SemisyncReplicationArgs {
   replicas: ReplicaArgs[];
   /** Plugin names on every server, see `SemisyncPlugin`. Defaults to `"automatic"`. */
   terminology?: pulumi.Input<Terminology>;
-  /** `rpl_semi_sync_source_timeout` in ms. Defaults to leaving the server's value (10000). */
+  /** `rpl_semi_sync_source_timeout` in ms, up to 18446744073709549568 (see `SemisyncEnablement`; README, "The never fall back profile"). Defaults to leaving the server's value (10000). */
   timeoutMs?: pulumi.Input<number>;
   /**
    * `rpl_semi_sync_source_wait_for_replica_count`; must not exceed the number of replicas. Not on

@@ -7,6 +7,8 @@ export interface ServerFacts {
   version: string;
   versionComment: string;
   compileOs: string;
+  /** `@@version_compile_machine`, e.g. `x86_64`, `aarch64`, `i686`: how wide an `unsigned long` is (`unsignedLongMax`). */
+  compileMachine?: string;
   haveDynamicLoading: string;
   pluginDir: string;
   /** `@@server_id`: what a replica's `Source_Server_Id` names its source by. */
@@ -52,12 +54,13 @@ export interface ObservedState {
 export async function readFacts(session: Session): Promise<ServerFacts> {
   const [row] = await session.query(
     "SELECT @@version AS version, @@version_comment AS versionComment, @@version_compile_os AS compileOs, " +
-      "@@have_dynamic_loading AS haveDynamicLoading, @@plugin_dir AS pluginDir, @@server_id AS serverId",
+      "@@version_compile_machine AS compileMachine, @@have_dynamic_loading AS haveDynamicLoading, @@plugin_dir AS pluginDir, @@server_id AS serverId",
   );
   return {
     version: String(row.version),
     versionComment: String(row.versionComment ?? ""),
     compileOs: String(row.compileOs ?? ""),
+    compileMachine: String(row.compileMachine ?? ""),
     haveDynamicLoading: String(row.haveDynamicLoading ?? ""),
     pluginDir: String(row.pluginDir ?? ""),
     serverId: row.serverId === undefined || row.serverId === null ? undefined : Number(row.serverId),

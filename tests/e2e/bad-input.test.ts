@@ -42,7 +42,7 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: "a negative timeout",
     program: (t, pw) => new SemisyncEnablement("e", { connection: connectionOf(t.source, pw), role: "source", timeoutMs: -1 }),
-    expected: /timeoutMs must be a whole number from 0 to 4294967295, got -1/,
+    expected: /timeoutMs must be a whole number from 0 to 18446744073709551615, got -1/,
   },
   {
     name: "a zero waitForReplicaCount",

@@ -259,6 +259,12 @@ describe("SemisyncEnablement diff", () => {
     assert.deepEqual(result.replaces ?? [], []);
   });
 
+  it("reports no change for a declared timeoutMs of 1e18 that the server reported as 1000000000000000000", async () => {
+    const olds = enablementOutputs({ timeoutMs: 1e18, effective: { timeoutMs: Number("1000000000000000000"), waitForReplicaCount: 1, waitNoReplica: true, waitPoint: "AFTER_SYNC", traceLevel: 32 } });
+    const result = await enablementDiff(olds, enablementInputs(olds));
+    assert.equal(result.changes, false);
+  });
+
   it("ignores effective values of settings that are not declared", async () => {
     const olds = enablementOutputs({ effective: { timeoutMs: 5000, waitForReplicaCount: 3, waitNoReplica: false, waitPoint: "AFTER_COMMIT", traceLevel: 1 } });
     const result = await enablementDiff(olds, enablementInputs(olds));

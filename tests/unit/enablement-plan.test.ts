@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Flavor } from "../../provider/flavors/generations";
-import { EnablementDesired, EnablementPlan, EnablementPrevious, planEnablement } from "../../provider/plan/enablement-plan";
+import { EnablementDesired, EnablementPlan, EnablementPrevious, planEnablement, settingsNotStored } from "../../provider/plan/enablement-plan";
+import { persistedDrift } from "../../provider/plan/restart-policy";
 import { ObservedState } from "../../provider/sql/observe";
 import { ResolvedTerminology, SemisyncSettings, SettingKey, WaitPoint } from "../../provider/types";
 import { VersionLabel, applyToState, defaultChannel, expectPlanError, flavorOf, observedOn, pluginVariables, sqlOf } from "./fixtures";
@@ -478,5 +479,96 @@ describe("planEnablement: persisted values it does not own, and undo of SET PERS
     const plan = planEnablement(desired({ persist: true, enabled: false, settings: { timeoutMs: 3000 } }), server, flavorOf(c.label));
     const write = plan.statements.find((st) => st.sql === "SET PERSIST rpl_semi_sync_source_timeout = 3000");
     assert.deepEqual(write?.undo, ["RESET PERSIST IF EXISTS rpl_semi_sync_source_timeout", "SET GLOBAL rpl_semi_sync_source_timeout = 10000"]);
+  });
+});
+
+describe("planEnablement: timeoutMs above 4294967295, the never-fall-back profile", () => {
+  // Vitess's value: above Number.MAX_SAFE_INTEGER, yet exactly a double, so it reaches the
+  // provider intact; String() of it is "1e+18", which every server refuses (ERROR 1232).
+  const VITESS_TIMEOUT_MS = 1_000_000_000_000_000_000;
+
+  for (const c of SOURCE_CASES) {
+    it(`writes 1000000000000000000 in whole digits and then finds nothing to do on ${c.label} (${c.terminology})`, () => {
+      const { plan, after } = planSettled(desired({ settings: { timeoutMs: VITESS_TIMEOUT_MS, waitNoReplica: true } }), sourceServer(c), flavorOf(c.label));
+      assert.deepEqual(sqlOf(plan.statements), [`SET GLOBAL ${c.prefix}timeout = 1000000000000000000`, `SET GLOBAL ${c.prefix}enabled = ON`]);
+      assert.equal(after.variables[`${c.prefix}timeout`], "1000000000000000000");
+      assert.ok(plan.optionFileLines.includes(`loose_${c.prefix}timeout=1000000000000000000`), JSON.stringify(plan.optionFileLines));
+    });
+  }
+
+  // An unsigned long is 32 bits on Windows (LLP64, 64-bit builds too) and on 32-bit builds.
+  const NARROW_BUILDS = [
+    { label: "MySQL 8.4" as const, terminology: "modern" as const, compileOs: "Win64", compileMachine: "x86_64", build: /Windows builds/ },
+    { label: "MySQL 5.7" as const, terminology: "legacy" as const, compileOs: "Win32", compileMachine: "x86", build: /Windows builds/ },
+    { label: "MariaDB 10.11" as const, terminology: "legacy" as const, compileOs: "debian-linux-gnueabihf", compileMachine: "armv7l", build: /'armv7l'/ },
+    { label: "MariaDB 10.11" as const, terminology: "legacy" as const, compileOs: "Linux", compileMachine: "i686", build: /'i686'/ },
+  ];
+  for (const b of NARROW_BUILDS) {
+    it(`refuses 1000000000000000000 before any change on ${b.label} built for ${b.compileOs} ${b.compileMachine}, naming 4294967295`, () => {
+      const server = observedOn(b.label, { compileOs: b.compileOs, compileMachine: b.compileMachine, variables: pluginVariables(flavorOf(b.label), b.terminology, "source") });
+      const error = expectPlanError(() => planEnablement(desired({ settings: { timeoutMs: VITESS_TIMEOUT_MS } }), server, flavorOf(b.label)), /timeoutMs 1000000000000000000 is above 4294967295/, b.build, /set timeoutMs to 4294967295 or less/);
+      assert.match(error.message, /_timeout this server accepts/);
+    });
+
+    it(`accepts 4294967295 on ${b.label} built for ${b.compileOs} ${b.compileMachine}`, () => {
+      const server = observedOn(b.label, { compileOs: b.compileOs, compileMachine: b.compileMachine, variables: pluginVariables(flavorOf(b.label), b.terminology, "source") });
+      const { plan } = planSettled(desired({ settings: { timeoutMs: 4_294_967_295 } }), server, flavorOf(b.label));
+      assert.match(sqlOf(plan.statements)[0], /_timeout = 4294967295$/);
+    });
+  }
+
+  for (const machine of ["x86_64", "aarch64", "ppc64le", "s390x", "riscv64"]) {
+    it(`accepts 18446744073709549568 on a Linux build for ${machine}`, () => {
+      const c = { label: "MariaDB 11.8" as const, terminology: "legacy" as const };
+      const server = observedOn(c.label, { compileMachine: machine, variables: pluginVariables(flavorOf(c.label), c.terminology, "source") });
+      const { plan } = planSettled(desired({ settings: { timeoutMs: 18_446_744_073_709_549_568 } }), server, flavorOf(c.label));
+      assert.equal(sqlOf(plan.statements)[0], "SET GLOBAL rpl_semi_sync_master_timeout = 18446744073709549568");
+    });
+  }
+
+  it("puts a found 18446744073709551615, recorded as 2^64 after rounding, back as 18446744073709551615", () => {
+    const c = { label: "MySQL 9.7" as const, terminology: "modern" as const };
+    const server = sourceServer(c, { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "5000" });
+    const plan = planEnablement(desired({ settings: {} }), server, flavorOf(c.label), { managedSettings: ["timeoutMs"], persisted: false, restoreTo: { timeoutMs: 2 ** 64 } });
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_source_timeout = 18446744073709551615"]);
+  });
+
+  it("keeps a persisted 1000000000000000000 in whole digits, so a restart brings back the declared value", () => {
+    const c = { label: "MySQL 8.4" as const, terminology: "modern" as const };
+    const { plan, after } = planSettled(desired({ persist: true, settings: { timeoutMs: VITESS_TIMEOUT_MS } }), sourceServer(c), flavorOf(c.label));
+    assert.ok(sqlOf(plan.statements).includes("SET PERSIST rpl_semi_sync_source_timeout = 1000000000000000000"), JSON.stringify(sqlOf(plan.statements)));
+    assert.deepEqual(persistedDrift({ role: "source", enabled: true, settings: { timeoutMs: VITESS_TIMEOUT_MS } }, "modern", after.persisted!), []);
+  });
+
+  it("compares the server's digits exactly: 1000000000000000001 is not the declared 1000000000000000000", () => {
+    const c = { label: "MySQL 9.7" as const, terminology: "modern" as const };
+    const server = sourceServer(c, { rpl_semi_sync_source_enabled: "ON", rpl_semi_sync_source_timeout: "1000000000000000001" });
+    const plan = planEnablement(desired({ settings: { timeoutMs: VITESS_TIMEOUT_MS } }), server, flavorOf(c.label));
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_source_timeout = 1000000000000000000"]);
+    assert.deepEqual(plan.statements[0].undo, ["SET GLOBAL rpl_semi_sync_source_timeout = 1000000000000000001"]);
+  });
+
+  it("puts a found timeout above 2^53 back in whole digits", () => {
+    const c = { label: "MariaDB 10.11" as const, terminology: "legacy" as const };
+    const server = sourceServer(c, { rpl_semi_sync_master_enabled: "ON", rpl_semi_sync_master_timeout: "5000" });
+    const plan = planEnablement(desired({ settings: {} }), server, flavorOf(c.label), { managedSettings: ["timeoutMs"], persisted: false, restoreTo: { timeoutMs: VITESS_TIMEOUT_MS } });
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_master_timeout = 1000000000000000000"]);
+    assert.match(plan.statements[0].purpose, /back to 1000000000000000000,/);
+  });
+});
+
+describe("settingsNotStored: a value the server did not keep fails instead of drifting", () => {
+  const c = { label: "MariaDB 11.8" as const, terminology: "legacy" as const };
+
+  it("names a timeout that MariaDB truncated to 9223372036854775807 with only a warning", () => {
+    const server = sourceServer(c, { rpl_semi_sync_master_timeout: "9223372036854775807" });
+    assert.deepEqual(settingsNotStored(desired({ settings: { timeoutMs: 18_446_744_073_709_549_568 } }), server, c.terminology), [
+      "rpl_semi_sync_master_timeout reads 9223372036854775807 after setting it to 18446744073709549568",
+    ]);
+  });
+
+  it("is empty when every declared setting reads back as declared, digit for digit", () => {
+    const server = sourceServer(c, { rpl_semi_sync_master_timeout: "1000000000000000000", rpl_semi_sync_master_wait_no_slave: "ON", rpl_semi_sync_master_wait_point: "AFTER_SYNC" });
+    assert.deepEqual(settingsNotStored(desired({ settings: { timeoutMs: 1_000_000_000_000_000_000, waitNoReplica: true, waitPoint: "AFTER_SYNC" } }), server, c.terminology), []);
   });
 });

@@ -30,6 +30,7 @@ export function flavorOf(label: VersionLabel): Flavor {
 
 export interface ObservedOptions {
   compileOs?: string;
+  compileMachine?: string;
   haveDynamicLoading?: string;
   plugins?: PluginRow[];
   variables?: Record<string, string>;
@@ -46,6 +47,7 @@ export function observedOn(label: VersionLabel, options: ObservedOptions = {}): 
       version: VERSIONS[label],
       versionComment: flavor.family === "mariadb" ? "mariadb.org binary distribution" : "MySQL Community Server - GPL",
       compileOs: options.compileOs ?? "Linux",
+      compileMachine: options.compileMachine ?? "x86_64",
       haveDynamicLoading: options.haveDynamicLoading ?? "YES",
       pluginDir: "/usr/lib/mysql/plugin/",
     },

@@ -143,17 +143,26 @@ describe("checkEnablementInputs", () => {
     onlyFailure(checkEnablementInputs({ ...base, waitPoint: "after_sync" }), "waitPoint", /"AFTER_SYNC", "AFTER_COMMIT"/);
   });
 
-  for (const timeoutMs of [-1, 4_294_967_296, 1.5, "1000"]) {
-    it(`refuses timeoutMs ${JSON.stringify(timeoutMs)}, naming the range 0 to 4294967295`, () => {
-      onlyFailure(checkEnablementInputs({ ...base, timeoutMs }), "timeoutMs", /0 to 4294967295/);
+  for (const timeoutMs of [-1, 1.5, "1000"]) {
+    it(`refuses timeoutMs ${JSON.stringify(timeoutMs)}, naming the range 0 to 18446744073709551615`, () => {
+      onlyFailure(checkEnablementInputs({ ...base, timeoutMs }), "timeoutMs", /0 to 18446744073709551615/);
     });
   }
 
-  // rpl_semi_sync_source_timeout is declared with minimum 0 in semisync_source_plugin.cc, so 0 is a
-  // value the server accepts (the source falls back to asynchronous at once).
-  it("accepts timeoutMs 0 and 4294967295, the server's own bounds", () => {
-    assert.deepEqual(checkEnablementInputs({ ...base, timeoutMs: 0 }), []);
-    assert.deepEqual(checkEnablementInputs({ ...base, timeoutMs: 4_294_967_295 }), []);
+  // rpl_semi_sync_source_timeout is declared with minimum 0 and maximum ~0UL in
+  // semisync_source_plugin.cc, so 0 is a value the server accepts (the source falls back to
+  // asynchronous at once) and so is anything up to 2^64 - 1 on a 64-bit build (measured on MySQL
+  // 9.7, MariaDB 10.5, 10.11 and 11.8); a 32-bit build's narrower limit is the plan's to refuse.
+  it("accepts timeoutMs 0, 4294967295, 4294967296, Vitess's 1000000000000000000 and 18446744073709549568", () => {
+    for (const timeoutMs of [0, 4_294_967_295, 4_294_967_296, 1_000_000_000_000_000_000, 18_446_744_073_709_549_568]) {
+      assert.deepEqual(checkEnablementInputs({ ...base, timeoutMs }), [], `timeoutMs ${timeoutMs}`);
+    }
+  });
+
+  it("refuses timeoutMs 18446744073709551615, which JavaScript rounds to 2^64, naming the largest value that survives the rounding", () => {
+    const failure = onlyFailure(checkEnablementInputs({ ...base, timeoutMs: 18446744073709551615 }), "timeoutMs", /0 to 18446744073709551615/, /got 18446744073709551616/);
+    assert.match(failure.reason, /rounded/);
+    assert.match(failure.reason, /18446744073709549568/);
   });
 
   for (const waitForReplicaCount of [0, 70_000, 65_536]) {
