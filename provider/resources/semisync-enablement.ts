@@ -34,7 +34,8 @@ export interface SemisyncEnablementArgs {
   /**
    * Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
    * replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-   * Defaults to leaving the server's value (ON on a fresh server).
+   * With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+   * the server's value (ON on a fresh server).
    */
   waitNoReplica?: pulumi.Input<boolean>;
   /**
