@@ -55,3 +55,19 @@ export interface SemisyncSettings {
   traceLevel?: number;
 }
 export type SettingKey = keyof SemisyncSettings;
+
+/**
+ * The source's semisync counters at one moment (`Rpl_semi_sync_source_*`, `Rpl_semi_sync_master_*`
+ * with legacy plugins and on MariaDB): a snapshot taken at deploy and refresh, never a reason for
+ * a change.
+ */
+export interface SemisyncMonitoring {
+  /** `…_no_tx`: commits not acknowledged by a replica (they fell back or waited in vain). */
+  noTx: number;
+  /** `…_yes_tx`: commits acknowledged by a replica. */
+  yesTx: number;
+  /** `…_no_times`: how many times the source switched semisync off (a timeout, or switched off). */
+  noTimes: number;
+  /** `…_wait_sessions`: sessions waiting for an acknowledgement right now. */
+  waitSessions: number;
+}

@@ -11,7 +11,8 @@ import { applyStatements } from "../sql/apply";
 import { serverLabel } from "../sql/connection";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState } from "../sql/observe";
-import { ResolvedTerminology, SemisyncSettings, SettingKey } from "../types";
+import { ResolvedTerminology, SemisyncMonitoring, SemisyncSettings, SettingKey } from "../types";
+import { monitoringOf } from "../plan/monitoring";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { switchOffSparingSource, waitCountVariable } from "./source-guard";
@@ -29,6 +30,11 @@ export interface EnablementOutputs extends EnablementInputs {
   semisyncStatus: string;
   /** Source: `Rpl_semi_sync_*_clients`, the connected semisync replicas. */
   clients?: number;
+  /**
+   * Source: `Rpl_semi_sync_*_{no_tx,yes_tx,no_times,wait_sessions}` as read at the last create,
+   * update or refresh. Never compared by `diff`: counters move with every commit.
+   */
+  monitoring?: SemisyncMonitoring;
   /** `[mysqld]` lines that make this state survive a restart without SET PERSIST. */
   optionFileLines: string[];
   /**
@@ -251,6 +257,8 @@ function outputsOf(
     serverFlavor: ctx.detected.flavor.id,
   };
   if (names.clientsVariable) outputs.clients = Number(observed.status[names.clientsVariable] ?? 0);
+  const monitoring = role === "source" ? monitoringOf(observed, terminology) : undefined;
+  if (monitoring) outputs.monitoring = monitoring;
   if (observed.persisted) outputs.persistedSettings = { ...observed.persisted };
   if (role === "replica" && observed.channels) outputs.ioThreadState = observed.channels.length === 1 ? observed.channels[0].ioRunning : "";
   return outputs;
@@ -306,7 +314,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       outs.adopted = props.adopted ?? false;
       if (props.found) outs.found = props.found;
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, ...inputs } = outs;
+      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, monitoring: _mo, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, ...inputs } = outs;
       return { id, props: outs, inputs: inputs as EnablementOutputs };
     });
   },

@@ -1,4 +1,4 @@
-import { ResolvedTerminology, Role, SettingKey } from "../types";
+import { ResolvedTerminology, Role, SemisyncMonitoring, SettingKey } from "../types";
 
 /** Plugin, library and variable names of one side under one terminology. */
 export interface SideNames {
@@ -49,6 +49,17 @@ const SIDES: Record<ResolvedTerminology, Record<Role, SideNames>> = {
 
 export function sideNames(terminology: ResolvedTerminology, role: Role): SideNames {
   return SIDES[terminology][role];
+}
+
+/**
+ * The source's status counters reported as `monitoring`, by output name: `Rpl_semi_sync_source_no_tx`
+ * or, with legacy plugins and on MariaDB, `Rpl_semi_sync_master_no_tx`, and so on.
+ * https://dev.mysql.com/doc/refman/8.4/en/server-status-variables.html ;
+ * https://mariadb.com/kb/en/semisynchronous-replication-plugin-status-variables/
+ */
+export function monitoringVariables(terminology: ResolvedTerminology): Record<keyof SemisyncMonitoring, string> {
+  const prefix = SIDES[terminology].source.statusVariable.replace(/status$/, "");
+  return { noTx: `${prefix}no_tx`, yesTx: `${prefix}yes_tx`, noTimes: `${prefix}no_times`, waitSessions: `${prefix}wait_sessions` };
 }
 
 /** Every semisync plugin name, for the INFORMATION_SCHEMA.PLUGINS probe. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedTerminology, Role, SemisyncSettings, WaitPoint } from "../types";
+import { ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings, WaitPoint } from "../types";
 import { ConnectionArgs, SECRET_OUTPUTS, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 
@@ -159,6 +159,13 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly semisyncStatus: pulumi.Output<string>;
   /** Source: connected semisync replicas (`Rpl_semi_sync_source_clients`). */
   declare readonly clients: pulumi.Output<number | undefined>;
+  /**
+   * Source: `Rpl_semi_sync_source_{no_tx,yes_tx,no_times,wait_sessions}` (`…_master_…` with legacy
+   * plugins and on MariaDB) as `{ noTx, yesTx, noTimes, waitSessions }`, read at the last `up`
+   * that changed this resource or the last refresh: a snapshot, never a reason for a change
+   * (README, "Monitoring"). Undefined on a replica.
+   */
+  declare readonly monitoring: pulumi.Output<SemisyncMonitoring | undefined>;
   /** `…_enabled` was already ON when the resource was created: delete leaves it on. */
   declare readonly adopted: pulumi.Output<boolean>;
   /** The switch and every setting as found when the resource was created; absent in state written by 0.1.0. */
@@ -215,6 +222,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         effective: undefined,
         semisyncStatus: undefined,
         clients: undefined,
+        monitoring: undefined,
         optionFileLines: undefined,
         persistedSettings: undefined,
         ioThreadState: undefined,

@@ -83,6 +83,8 @@ export class SemisyncReplication extends pulumi.ComponentResource {
    * and, in a deployment that removes replicas, just before they leave.
    */
   readonly sourceClients: pulumi.Output<number | undefined>;
+  /** The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (README, "Monitoring"). */
+  get sourceMonitoring(): SemisyncEnablement["monitoring"] { return this.sourceEnablement.monitoring; }
   /** Each replica's `Rpl_semi_sync_replica_status`, by replica key. */
   readonly replicaStatuses: pulumi.Output<Record<string, string>>;
   /**

@@ -164,6 +164,7 @@ function enablementInputs(olds: EnablementOutputs, overrides: Partial<Enablement
     effective: _f,
     semisyncStatus: _s,
     clients: _c,
+    monitoring: _mo,
     optionFileLines: _o,
     persistedSettings: _ps,
     ioThreadState: _io,
@@ -263,6 +264,12 @@ describe("SemisyncEnablement diff", () => {
     const olds = enablementOutputs({ timeoutMs: 1e18, effective: { timeoutMs: Number("1000000000000000000"), waitForReplicaCount: 1, waitNoReplica: true, waitPoint: "AFTER_SYNC", traceLevel: 32 } });
     const result = await enablementDiff(olds, enablementInputs(olds));
     assert.equal(result.changes, false);
+  });
+
+  it("never reports a change for the monitoring counters, however far they moved", async () => {
+    const olds = enablementOutputs({ monitoring: { noTx: 7, yesTx: 123_456, noTimes: 3, waitSessions: 2 } });
+    const news = enablementInputs(enablementOutputs({ monitoring: { noTx: 0, yesTx: 0, noTimes: 0, waitSessions: 0 } }));
+    assert.equal((await enablementDiff(olds, news)).changes, false);
   });
 
   it("ignores effective values of settings that are not declared", async () => {
