@@ -71,3 +71,34 @@ export interface SemisyncMonitoring {
   /** `…_wait_sessions`: sessions waiting for an acknowledgement right now. */
   waitSessions: number;
 }
+
+/** A member of `SemisyncReplication` as the program declares it. */
+export interface MemberRoleDeclaration {
+  role: Role;
+  /** Replica: it acknowledges commits (its replica side is on). Always true for the source. */
+  acknowledge: boolean;
+}
+
+/** One semisync side of one member, as `memberSides` decides it. */
+export interface SideDecision {
+  /** The side's plugin and enablement exist on this member. */
+  present: boolean;
+  /** The enablement's `enabled` input. */
+  enabled: boolean;
+  /** Replica side of the declared source: switched on with no replication channel (`standby` input). */
+  standby: boolean;
+}
+
+/** One of a member's resources, for ordering. */
+export interface ResourceRef {
+  member: string;
+  side: Role;
+  kind: "plugin" | "enablement";
+}
+
+/** A member of `SemisyncReplication`: its sides and what each of its resources waits for. */
+export interface MemberPlan extends MemberRoleDeclaration {
+  key: string;
+  sides: Record<Role, SideDecision>;
+  dependsOn: Record<Role, { plugin: ResourceRef[]; enablement: ResourceRef[] }>;
+}

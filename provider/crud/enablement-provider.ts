@@ -61,7 +61,9 @@ function desiredOf(inputs: EnablementInputs): EnablementDesired {
     enabled: inputs.enabled ?? true,
     settings,
     persist: inputs.persist ?? false,
-    restartIoThread: inputs.restartIoThread ?? true,
+    // A standby has no replication of ours to restart: its switch takes effect when it is pointed at a source.
+    restartIoThread: inputs.standby !== true && (inputs.restartIoThread ?? true),
+    standby: inputs.standby === true,
   };
 }
 
@@ -288,7 +290,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async diff(_id, olds, news) {
     const replaces = identityChanged(olds, news, ["role"]);
     const declared = (i: EnablementInputs) =>
-      JSON.stringify([i.enabled ?? true, i.removeAdopted ?? false, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.teardownByPlugin ?? false, i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
+      JSON.stringify([i.enabled ?? true, i.removeAdopted ?? false, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.teardownByPlugin ?? false, i.standby ?? false, i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
     const changes =
       replaces.length > 0 ||
       hasUnknowns({ ...news, topology: undefined }) || // the topology feeds the preflight only: never a change by itself
@@ -354,9 +356,9 @@ async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<v
   const terminology = installedTerminology(props.role, observed);
   if (!terminology) return; // the plugin is gone, and with it every setting
   const enabledNow = isOn(observed.variables[enabledVariable(terminology, props.role)]);
-  const teardown = teardownOf(props.role, props, enabledNow, props.restartIoThread ?? true);
+  const teardown = teardownOf(props.role, props, enabledNow, props.standby !== true && (props.restartIoThread ?? true));
   const previous = { ...previousOf(props)!, restoreTo: teardown.restoreTo };
-  const plan = planEnablement(teardown.desired, observed, ctx.detected.flavor, previous);
+  const plan = planEnablement({ ...teardown.desired, standby: props.standby === true }, observed, ctx.detected.flavor, previous);
   const apply = () => applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
   if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, props, apply);
   else await apply();

@@ -31,7 +31,7 @@ export interface PluginOutputs extends PluginInputs {
 async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
   return onServer(inputs, async (ctx) => {
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
-    const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor);
+    const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor, inputs.standby === true);
     if (plan.kind === "install") {
       await preflightTopology(inputs, ctx, observed, plan.statements);
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
@@ -102,7 +102,8 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       JSON.stringify([olds.sourceConnection ?? null, olds.sourcePassword ?? "", olds.sourceTls ?? null]) !==
         JSON.stringify([news.sourceConnection ?? null, news.sourcePassword ?? "", news.sourceTls ?? null]) ||
       (olds.terminology ?? "automatic") !== (news.terminology ?? "automatic") ||
-      (olds.removeAdopted ?? false) !== (news.removeAdopted ?? false);
+      (olds.removeAdopted ?? false) !== (news.removeAdopted ?? false) ||
+      (olds.standby ?? false) !== (news.standby ?? false);
     // One server cannot hold the old and the new plugin of a side together, so the old one goes first.
     return { changes, replaces, deleteBeforeReplace: true };
   },
@@ -168,6 +169,7 @@ function inputsOf(props: PluginOutputs): PluginInputs {
   if (props.sourceTls !== undefined) inputs.sourceTls = props.sourceTls;
   if (props.terminology !== undefined) inputs.terminology = props.terminology;
   if (props.removeAdopted !== undefined) inputs.removeAdopted = props.removeAdopted;
+  if (props.standby !== undefined) inputs.standby = props.standby;
   if (props.topology !== undefined) inputs.topology = props.topology;
   return inputs;
 }

@@ -14,6 +14,7 @@ interface Member {
   declaredSource?: { host: string; port: number };
   /** The account is the one the member's resources change it with (see `MemberView.checkPrivileges`). */
   checkPrivileges: boolean;
+  failoverReady?: boolean;
 }
 
 /** What a resource knows of its topology: the whole of it, or itself and its declared source. */
@@ -31,10 +32,11 @@ const addressOf = (c: { host: string; port?: number }) => ({ host: c.host, port:
 
 function membersOf(scope: PreflightScope): Member[] {
   if (scope.topology) {
-    const { source, replicas, terminology = "automatic" } = scope.topology;
+    const { source, replicas, terminology = "automatic", failoverReady } = scope.topology;
+    const both = failoverReady === true ? { failoverReady } : {};
     return [
-      { role: "source", credentials: credentialsOf(source), terminology, checkPrivileges: true },
-      ...replicas.map((replica): Member => ({ role: "replica", credentials: credentialsOf(replica), terminology, declaredSource: addressOf(source), checkPrivileges: true })),
+      { role: "source", credentials: credentialsOf(source), terminology, checkPrivileges: true, ...both },
+      ...replicas.map((replica): Member => ({ role: "replica", credentials: credentialsOf(replica), terminology, declaredSource: addressOf(source), checkPrivileges: true, ...both })),
     ];
   }
   const self: Member = { role: scope.role, credentials: scope, terminology: scope.terminology ?? "automatic", checkPrivileges: true };
@@ -69,8 +71,9 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
       declaredSource: member.declaredSource,
       checkPrivileges: member.checkPrivileges,
       planned: own,
+      failoverReady: member.failoverReady,
     };
-    const needs = member.checkPrivileges ? privilegeNeeds(member.role, observed, ctx.detected.flavor, own) : [];
+    const needs = member.checkPrivileges ? privilegeNeeds(member.role, observed, ctx.detected.flavor, own, member.failoverReady === true) : [];
     if (needs.length > 0) seen.privileges = await readAccountPrivileges(ctx.session, ctx.detected.flavor, { insertPlugin: needs.includes("installPlugin") });
     return seen;
   };

@@ -19,6 +19,11 @@ export interface EnablementDesired {
    * thread as they are and check nothing about replication; only settings move.
    */
   keepSwitch?: boolean;
+  /**
+   * Replica side of a server that replicates from no one (a failover-ready topology's source):
+   * only the switch and settings move; no channel is required and no IO thread restarted.
+   */
+  standby?: boolean;
 }
 
 /** What the previous deployment managed, so what it no longer declares is restored. */
@@ -55,7 +60,9 @@ export function planEnablement(
   const { role } = desired;
   // A replica role on a server with no replication is most likely the wrong host: say so first.
   const keepSwitch = desired.keepSwitch === true;
-  if (role === "replica" && desired.enabled && !keepSwitch && observed.channels) requireReplicationConfigured(observed.channels);
+  // Neither check nor restart the replication of a standby: it has none, or none of ours.
+  const replicating = role === "replica" && !keepSwitch && desired.standby !== true;
+  if (replicating && desired.enabled && observed.channels) requireReplicationConfigured(observed.channels);
   const terminology = installedTerminology(role, observed);
   if (!terminology) {
     throw planError(
@@ -96,9 +103,9 @@ export function planEnablement(
     );
   }
   const replicaStatusNow = role === "replica" && isOn(observed.status[sideNames(terminology, role).statusVariable]);
-  const restartIo = !keepSwitch && ioRestartNeeded(desired, replicaStatusNow, observed.channels?.length === 1 ? observed.channels[0] : undefined);
+  const restartIo = replicating && ioRestartNeeded(desired, replicaStatusNow, observed.channels?.length === 1 ? observed.channels[0] : undefined);
   // Disabling a replica whose IO thread is not semisync needs no running replication.
-  if (role === "replica" && !keepSwitch && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
+  if (replicating && (desired.enabled || restartIo)) checkReplicaChannels(observed.channels ?? []);
 
   const write = desired.persist ? "SET PERSIST" : "SET GLOBAL";
   // Undoing a SET PERSIST must restore the persisted value as well as the running one.

@@ -38,12 +38,15 @@ export interface TopologyInputs {
   source: MemberConnection;
   replicas: MemberConnection[];
   terminology?: Terminology;
+  /** Every member gets both sides (`SemisyncReplication`'s `failoverReady`): the preflight checks both. */
+  failoverReady?: boolean;
 }
 
 export interface PluginInputs extends Credentials, DeclaredSource {
   role: Role;
   terminology?: Terminology;
   removeAdopted?: boolean;
+  standby?: boolean;
   topology?: TopologyInputs;
 }
 
@@ -58,6 +61,7 @@ export interface EnablementInputs extends SemisyncSettings, Credentials, Declare
   triggers?: unknown[];
   removeAdopted?: boolean;
   teardownByPlugin?: boolean;
+  standby?: boolean;
   topology?: TopologyInputs;
 }
 
@@ -151,7 +155,7 @@ export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
   checkBoolean(failures, "removeAdopted", inputs.removeAdopted);
-  failures.push(...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
+  failures.push(...checkStandby(inputs), ...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
   return failures;
 }
 
@@ -165,6 +169,17 @@ function checkTopology(topology: unknown): InputFailure[] {
   if (!Array.isArray(t.replicas)) return [...failures, { property: "topology.replicas", reason: "topology.replicas must be a list of connections" }];
   t.replicas.forEach((replica, i) => failures.push(...checkConnection(replica).map(renamed(`topology.replicas[${i}]`))));
   checkOneOf(failures, "topology.terminology", t.terminology, TERMINOLOGIES, false);
+  checkBoolean(failures, "topology.failoverReady", t.failoverReady);
+  return failures;
+}
+
+/** `standby` is the replica side of a server that replicates from no one: no declared source. */
+function checkStandby(inputs: Record<string, unknown>): InputFailure[] {
+  const failures: InputFailure[] = [];
+  checkBoolean(failures, "standby", inputs.standby);
+  if (inputs.standby !== true) return failures;
+  if (inputs.role !== undefined && !isUnknown(inputs.role) && inputs.role !== "replica") failures.push({ property: "standby", reason: "standby is for the replica side: remove it from this source-side resource" });
+  if (inputs.sourceConnection !== undefined) failures.push({ property: "standby", reason: "standby is for a server that replicates from no one (a topology's source): remove either standby or source" });
   return failures;
 }
 
@@ -180,6 +195,7 @@ export function checkEnablementInputs(inputs: Record<string, unknown>): InputFai
   failures.push(...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   for (const key of ["enabled", "persist", "restartIoThread", "removeAdopted", "teardownByPlugin"]) checkBoolean(failures, key, inputs[key]);
+  failures.push(...checkStandby(inputs));
   checkInteger(failures, "replicaStatusTimeoutMs", inputs.replicaStatusTimeoutMs, 0, 600_000, "replicaStatusTimeoutMs");
   checkInteger(failures, "requiredClients", inputs.requiredClients, 0, 65_535, "requiredClients");
   checkInteger(failures, "clientsTimeoutMs", inputs.clientsTimeoutMs, 0, 600_000, "clientsTimeoutMs");

@@ -12,9 +12,13 @@ export type PluginPlan =
   | { kind: "adopt"; terminology: ResolvedTerminology; names: SideNames; library: string }
   | { kind: "install"; terminology: ResolvedTerminology; names: SideNames; library: string; statements: Statement[] };
 
-/** What `create` does to make the plugin of `role` present and ACTIVE. */
-export function planPluginInstall(role: Role, requested: Terminology, observed: ObservedState, flavor: Flavor): PluginPlan {
-  if (role === "replica" && observed.channels) requireReplicationConfigured(observed.channels);
+/**
+ * What `create` does to make the plugin of `role` present and ACTIVE. A replica plugin goes only
+ * on a server that replicates (a likely wrong host otherwise), unless it is for a `standby`: the
+ * replica side of a server that replicates from no one (a failover-ready topology's source).
+ */
+export function planPluginInstall(role: Role, requested: Terminology, observed: ObservedState, flavor: Flavor, standby = false): PluginPlan {
+  if (role === "replica" && !standby && observed.channels) requireReplicationConfigured(observed.channels);
   if (flavor.builtIn) {
     const terminology = resolveTerminology(requested, flavor);
     return { kind: "built-in", terminology, names: sideNames(terminology, role) };

@@ -1,6 +1,8 @@
 import { Flavor } from "../flavors/generations";
 import { AccountPrivileges, ObservedState, ReplicationChannel } from "../sql/observe";
-import { Role, Statement, Terminology } from "../types";
+import { ROLES, ResolvedTerminology, Role, Statement, Terminology } from "../types";
+import { describeFlavor } from "../flavors/detect";
+import { sideNames } from "../flavors/names";
 import { checkReplicaChannels } from "./enablement-plan";
 import { isPlanError } from "./plan-error";
 import { planPluginInstall } from "./plugin-plan";
@@ -27,6 +29,8 @@ export interface MemberView {
   planned?: Statement[];
   /** Read when `privilegeNeeds` is not empty. */
   privileges?: AccountPrivileges;
+  /** Failover-ready topology: the member gets both sides, whatever its role. */
+  failoverReady?: boolean;
 }
 
 export interface PreflightRefusal {
@@ -50,13 +54,16 @@ export function preflightRefusals(members: MemberView[]): PreflightRefusal[] {
       refusals.push({ server: member.server, message: error.message, fix: error.fix });
     };
     try {
-      planPluginInstall(member.role, member.terminology, member.observed, member.flavor);
+      // The other side of a failover-ready member is idle: the source's replica side needs no channel.
+      for (const side of member.failoverReady ? ROLES : [member.role]) {
+        planPluginInstall(side, member.terminology, member.observed, member.flavor, { standby: side !== member.role, oneFamily: member.failoverReady });
+      }
       if (member.role === "replica") checkReplicaChannels(member.observed.channels ?? []);
     } catch (error) {
       refuse(error);
       continue;
     }
-    const lacking = member.checkPrivileges ? missingPrivileges(privilegeNeeds(member.role, member.observed, member.flavor, member.planned), member.privileges, member.flavor) : undefined;
+    const lacking = member.checkPrivileges ? missingPrivileges(privilegeNeeds(member.role, member.observed, member.flavor, member.planned, member.failoverReady === true), member.privileges, member.flavor) : undefined;
     if (lacking) refusals.push({ server: member.server, ...lacking });
     if (member.role !== "replica" || !member.declaredSource) continue;
     const source = members.find((m) => m.role === "source" && m.server === `${member.declaredSource!.host}:${member.declaredSource!.port}`);
@@ -69,7 +76,40 @@ export function preflightRefusals(members: MemberView[]): PreflightRefusal[] {
       });
     }
   }
+  if (refusals.length === 0) refusals.push(...familyRefusals(members.filter((m) => m.failoverReady)));
   return refusals;
+}
+
+/**
+ * In a failover-ready topology any member may become the source, so every member must be able to
+ * acknowledge every other's source plugin. A server that ships only the legacy plugins (MySQL
+ * before 8.0.26, MariaDB) asks its source for `rpl_semi_sync_master_enabled` alone and stays
+ * asynchronous, silently, behind a source running `rpl_semi_sync_source` (facts §1). Where that
+ * cannot happen (every member ships the new names, or every source side resolves to the old
+ * ones) the families may differ by side.
+ */
+export function familyRefusals(members: MemberView[]): PreflightRefusal[] {
+  const legacyOnly = members.filter((m) => !m.flavor.terminologies.includes("modern"));
+  if (legacyOnly.length === 0) return [];
+  const modernSources = members.flatMap((m) => {
+    let terminology: ResolvedTerminology;
+    try {
+      terminology = planPluginInstall("source", m.terminology, m.observed, m.flavor).terminology;
+    } catch {
+      return []; // refused above already
+    }
+    return terminology === "modern" ? [m] : [];
+  });
+  if (modernSources.length === 0) return [];
+  const old = legacyOnly[0];
+  const modern = modernSources[0];
+  return [
+    {
+      server: old.server,
+      message: `this server (${describeFlavor(old.flavor)}) ships only the legacy semisync plugins, so after a failover to ${modern.server}, whose source side would run ${sideNames("modern", "source").plugin}, it would replicate without acknowledging (it asks only for rpl_semi_sync_master_enabled); with failoverReady any member may become the source.`,
+      fix: `pin terminology: "legacy" on the SemisyncReplication (every member then runs rpl_semi_sync_master/rpl_semi_sync_slave; MySQL 9.5+ no longer ships them: upgrade the older members first), or leave failoverReady off.`,
+    },
+  ];
 }
 
 /**

@@ -16,7 +16,7 @@ const NEED_ORDER: readonly PrivilegeNeed[] = ["installPlugin", "setSourceVariabl
  * on its own server (tuning, `SET PERSIST`, …). Reading state is not listed: the observation that
  * precedes this already needed it.
  */
-export function privilegeNeeds(role: Role, observed: ObservedState, flavor: Flavor, planned: Statement[] = []): PrivilegeNeed[] {
+export function privilegeNeeds(role: Role, observed: ObservedState, flavor: Flavor, planned: Statement[] = [], failoverReady = false): PrivilegeNeed[] {
   const needs = new Set<PrivilegeNeed>();
   const terminology = installedTerminology(role, observed);
   if (!flavor.builtIn && !terminology) needs.add("installPlugin");
@@ -24,6 +24,14 @@ export function privilegeNeeds(role: Role, observed: ObservedState, flavor: Flav
   if (!switchedOn) {
     needs.add(role === "source" ? "setSourceVariable" : "setReplicaVariable");
     if (role === "replica") needs.add("restartIoThread");
+  }
+  // A failover-ready member also gets the other side's plugin, and the source its replica side
+  // switched on (standby: no IO thread of its own to restart).
+  if (failoverReady) {
+    const other: Role = role === "source" ? "replica" : "source";
+    const otherTerminology = installedTerminology(other, observed);
+    if (!flavor.builtIn && !otherTerminology) needs.add("installPlugin");
+    if (other === "replica" && !(otherTerminology !== undefined && isOn(observed.variables[enabledVariable(otherTerminology, "replica")]))) needs.add("setReplicaVariable");
   }
   for (const statement of planned) {
     const need = statementNeed(statement.sql);

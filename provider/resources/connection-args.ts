@@ -61,6 +61,12 @@ export interface TopologyArgs {
   replicas: pulumi.Input<ConnectionArgs>[];
   /** The terminology the plugins will be installed with. Defaults to `"automatic"`. */
   terminology?: pulumi.Input<Terminology>;
+  /**
+   * Every member gets both plugins (`SemisyncReplication`'s `failoverReady`): the preflight checks
+   * that both can be installed everywhere and that every member can acknowledge every other's
+   * source plugin. Defaults to false.
+   */
+  failoverReady?: pulumi.Input<boolean>;
 }
 
 /** Secret under their own keys, in inputs and outputs; `topology` holds every member's password. */

@@ -120,6 +120,17 @@ export interface SemisyncEnablementArgs {
    */
   teardownByPlugin?: pulumi.Input<boolean>;
   /**
+   * Replica only. The server replicates from no one now (a failover-ready topology's source):
+   * `rpl_semi_sync_replica_enabled` is set, but no replication channel is required, the IO thread
+   * is not restarted and no registration is awaited; the switch takes effect when the server is
+   * pointed at a source and its IO thread starts, so a demoted source acknowledges at once.
+   * `restartIoThread` and `replicaStatusTimeoutMs` do not apply, and `source` must not be set.
+   * Defaults to false: a replica with no replication channel is refused, as that is most likely
+   * the wrong host. `SemisyncReplication` sets it on its source's replica side with
+   * `failoverReady`.
+   */
+  standby?: pulumi.Input<boolean>;
+  /**
    * Every server of the topology this resource belongs to. Before this resource changes its
    * server, every member is read and checked (plugin installable, each replica on one running
    * default channel replicating from `source`), and nothing is changed anywhere if one fails.
@@ -215,6 +226,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         triggers: args.triggers,
         removeAdopted: args.removeAdopted,
         teardownByPlugin: args.teardownByPlugin,
+        standby: args.standby,
         activeTerminology: undefined,
         adopted: undefined,
         found: undefined,

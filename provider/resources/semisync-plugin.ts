@@ -37,6 +37,14 @@ export interface SemisyncPluginArgs {
    */
   removeAdopted?: pulumi.Input<boolean>;
   /**
+   * Replica only. The server replicates from no one and is to have the replica plugin anyway (a
+   * failover-ready topology's source, ready to acknowledge once re-pointed): install it without
+   * requiring a replication channel. Defaults to false: a replica plugin on a server with no
+   * replication channel is refused, as that is most likely the wrong host. `SemisyncReplication`
+   * sets it on its source's replica side with `failoverReady`.
+   */
+  standby?: pulumi.Input<boolean>;
+  /**
    * Every server of the topology this resource belongs to. Before this resource changes its
    * server, every member is read and checked (plugin installable, each replica on one running
    * default channel replicating from `source`), and nothing is changed anywhere if one fails.
@@ -87,6 +95,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         role: args.role,
         terminology: args.terminology,
         removeAdopted: args.removeAdopted,
+        standby: args.standby,
         pluginName: undefined,
         pluginLibrary: undefined,
         pluginStatus: undefined,

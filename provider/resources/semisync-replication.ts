@@ -1,36 +1,66 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Terminology, WaitPoint } from "../types";
+import { ROLES, ResourceRef, Role, Terminology, WaitPoint } from "../types";
+import { acknowledgingReplicas, planMembers, waitCountRefusal } from "../plan/member-sides";
 import { ConnectionArgs, TopologyArgs } from "./connection-args";
 import { SemisyncEnablement } from "./semisync-enablement";
 import { SemisyncPlugin } from "./semisync-plugin";
 
-/** A replica of the topology. */
-export interface ReplicaArgs extends ConnectionArgs {
+/** A member of the topology: its connection and the key of its resources. */
+export interface MemberArgs extends ConnectionArgs {
   /**
-   * Stable key for this replica's resources. Defaults to `<host>-<port>` when `host` is a plain
-   * string, else to its position in `replicas` (then removing one replica replaces the ones after
-   * it, so give a name when hosts are outputs). Changing it keeps the replica semisync: its new
-   * resources adopt what the old ones set up.
+   * Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
+   * string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
+   * removing one replica replaces the ones after it, so give a name when hosts are outputs), and
+   * with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+   * resources adopt what the old ones set up. Without `failoverReady` the source's name is not
+   * used.
    */
   name?: string;
 }
 
+/** A replica of the topology. */
+export interface ReplicaArgs extends MemberArgs {
+  /**
+   * false: an async-only replica (orchestrator's `must_not`, Vitess `rdonly`): its replica side
+   * stays off (`rpl_semi_sync_replica_enabled` OFF; the plugin is installed, so acknowledging
+   * later is an in-place update), and it is not counted by `waitForReplicaCount` or the source's
+   * `requiredClients`. Defaults to true.
+   */
+  acknowledge?: boolean;
+}
+
 export interface SemisyncReplicationArgs {
-  /** The source server. */
-  source: pulumi.Input<ConnectionArgs>;
+  /** The source server. Its `name` is read only when it is given as a plain object. */
+  source: MemberArgs | pulumi.Input<ConnectionArgs>;
   /**
    * Its replicas; each must already replicate from `source` on the default channel, its IO thread
    * running. Every server is checked before any is changed: one that fails refuses the whole
    * topology with nothing changed (README, "Whole-topology preflight").
    */
   replicas: ReplicaArgs[];
+  /**
+   * Both plugins on every member, keyed by member `name` (never by role): the source side is
+   * switched on only on the source, the replica side on every acknowledging replica and on the
+   * source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
+   * at a new source). After a failover, moving members between `source` and `replicas` is then an
+   * in-place update of which side is on: no plugin is installed or uninstalled, and the order
+   * stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+   * source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
+   * mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
+   * another's source plugin). Turning it on for an existing stack renames every resource, which
+   * converges with every server still semisync (README, "Renames"). Defaults to false (the source
+   * has only the source plugin and each replica only the replica plugin).
+   */
+  failoverReady?: boolean;
   /** Plugin names on every server, see `SemisyncPlugin`. Defaults to `"automatic"`. */
   terminology?: pulumi.Input<Terminology>;
   /** `rpl_semi_sync_source_timeout` in ms, up to 18446744073709549568 (see `SemisyncEnablement`; README, "The never fall back profile"). Defaults to leaving the server's value (10000). */
   timeoutMs?: pulumi.Input<number>;
   /**
-   * `rpl_semi_sync_source_wait_for_replica_count`; must not exceed the number of replicas. Not on
-   * MariaDB. Defaults to leaving the server's value (1).
+   * `rpl_semi_sync_source_wait_for_replica_count`; must not exceed the number of acknowledging
+   * replicas (those without `acknowledge: false`): the component throws at program time
+   * otherwise. Also the source's `requiredClients`. Not on MariaDB. Defaults to leaving the
+   * server's value (1).
    */
   waitForReplicaCount?: number;
   /** `rpl_semi_sync_source_wait_no_replica`. Defaults to leaving the server's value (ON). */
@@ -97,71 +127,140 @@ export class SemisyncReplication extends pulumi.ComponentResource {
   readonly replicaPlugins: Record<string, SemisyncPlugin>;
   readonly replicaEnablements: Record<string, SemisyncEnablement>;
 
+  /**
+   * With `failoverReady`, every member's resources (both sides) by member key; without it, each
+   * replica's (its replica side), the source's being `sourcePlugin` and `sourceEnablement`.
+   */
+  readonly members: Record<string, MemberResources>;
+
   constructor(name: string, args: SemisyncReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mysql-semisync:index:SemisyncReplication", name, {}, opts);
-    const required = args.waitForReplicaCount ?? 1;
-    if (args.waitForReplicaCount !== undefined && args.waitForReplicaCount > args.replicas.length && args.replicas.length > 0) {
-      throw new Error(
-        `SemisyncReplication ${name}: waitForReplicaCount is ${args.waitForReplicaCount} but only ${args.replicas.length} replica(s) are declared; every commit would wait out the timeout. Lower waitForReplicaCount or add replicas.`,
-      );
+    const failoverReady = args.failoverReady === true;
+    const { name: sourceName, connection: sourceConnection } = splitMember(args.source);
+    const replicas = args.replicas.map((replica, index) => {
+      const { name: _name, acknowledge, ...connection } = replica;
+      return { key: memberKey(name, replica, index, failoverReady), role: "replica" as const, acknowledge: acknowledge !== false, connection: connection as ConnectionArgs };
+    });
+    // Without failoverReady the source's key names no resource: one no replica name can take.
+    const sourceKey = failoverReady ? memberKey(name, { name: sourceName, host: hostOf(sourceConnection), port: portOf(sourceConnection) }, -1, true) : "\u0000source";
+    const keys = new Set<string>([sourceKey]);
+    for (const replica of replicas) {
+      if (keys.has(replica.key)) throw new Error(`SemisyncReplication ${name}: two ${failoverReady ? "members" : "replicas"} share the key '${replica.key}'; give them distinct names`);
+      keys.add(replica.key);
     }
+    const declared = [{ key: sourceKey, role: "source" as const, acknowledge: true, connection: sourceConnection }, ...replicas];
+    const refusal = waitCountRefusal(name, args.waitForReplicaCount, declared);
+    if (refusal) throw new Error(refusal);
+    const required = args.waitForReplicaCount ?? 1;
+    // Updates run before deletions, so a source with too few replicas left is switched off before
+    // the replicas that are going away restart their IO threads.
+    const sourceSwitchOn = acknowledgingReplicas(declared) >= required;
+    const plans = planMembers(declared, failoverReady, sourceSwitchOn);
+    const connectionOf = new Map(declared.map((m) => [m.key, m.connection]));
+
     const child = { parent: this };
     const removeAdopted = args.removeAdopted;
     // Every resource checks every member before it changes its server (whole-topology preflight).
-    const topology: TopologyArgs = { source: args.source, replicas: args.replicas.map(({ name: _name, ...connection }) => connection), terminology: args.terminology };
-    this.sourcePlugin = new SemisyncPlugin(`${name}-source`, { connection: args.source, role: "source", terminology: args.terminology, removeAdopted, topology }, child);
+    const topology: TopologyArgs = {
+      source: sourceConnection,
+      replicas: replicas.map((r) => r.connection),
+      terminology: args.terminology,
+      ...(failoverReady ? { failoverReady: true } : {}),
+    };
+    const replicaKeys = replicas.map((r) => r.key).sort();
+    const resourceName = (key: string, side: Role) =>
+      failoverReady ? `${name}-${key}-${side}` : side === "source" ? `${name}-source` : `${name}-replica-${key}`;
 
+    // Created on first use, so each resource's dependsOn (planMembers) exists before it.
+    const created = new Map<string, SemisyncPlugin | SemisyncEnablement>();
+    const resource = (ref: ResourceRef): SemisyncPlugin | SemisyncEnablement => {
+      const id = `${ref.member}/${ref.side}/${ref.kind}`;
+      const existing = created.get(id);
+      if (existing) return existing;
+      const plan = plans.find((p) => p.key === ref.member)!;
+      const dependsOn = plan.dependsOn[ref.side][ref.kind].map(resource);
+      const connection = connectionOf.get(ref.member)!;
+      const decision = plan.sides[ref.side];
+      const declaredSource = ref.side === "replica" && plan.role === "replica" ? sourceConnection : undefined;
+      const standby = decision.standby ? true : undefined;
+      const resourceOpts = { ...child, dependsOn };
+      let made: SemisyncPlugin | SemisyncEnablement;
+      if (ref.kind === "plugin") {
+        made = new SemisyncPlugin(resourceName(ref.member, ref.side), { connection, role: ref.side, terminology: args.terminology, source: declaredSource, removeAdopted, standby, topology }, resourceOpts);
+      } else if (ref.side === "source") {
+        const isSource = plan.role === "source";
+        made = new SemisyncEnablement(
+          resourceName(ref.member, "source"),
+          {
+            connection,
+            role: "source",
+            enabled: decision.enabled,
+            timeoutMs: args.timeoutMs,
+            waitForReplicaCount: args.waitForReplicaCount,
+            waitNoReplica: args.waitNoReplica,
+            waitPoint: args.waitPoint,
+            traceLevel: args.traceLevel,
+            persist: args.persist,
+            requiredClients: args.waitForReplicaCount,
+            clientsTimeoutMs: args.clientsTimeoutMs,
+            // The replica keys re-apply the source's enablement when the topology changes, so its `clients` follows.
+            triggers: isSource ? replicaKeys : undefined,
+            removeAdopted,
+            topology,
+          },
+          resourceOpts,
+        );
+      } else {
+        const plugin = resource({ ...ref, kind: "plugin" }) as SemisyncPlugin;
+        // Only a plugin whose delete uninstalls it takes a dead replica's teardown over: an adopted
+        // one stays installed and a built-in one (MariaDB) is never uninstalled, so the switch this
+        // enablement turned on would stay on.
+        const pluginRemovesSemisync = pulumi
+          .all([plugin.adopted, plugin.builtIn, pulumi.output(removeAdopted)])
+          .apply(([adopted, builtIn, remove]) => !builtIn && (!adopted || remove === true));
+        made = new SemisyncEnablement(
+          resourceName(ref.member, "replica"),
+          // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
+          {
+            connection,
+            role: "replica",
+            // Left out when on (the default), as 0.1.0 stored it.
+            enabled: decision.enabled ? undefined : false,
+            traceLevel: args.traceLevel,
+            persist: args.persist,
+            source: declaredSource,
+            standby,
+            triggers: [plugin.pluginName],
+            removeAdopted,
+            teardownByPlugin: pluginRemovesSemisync,
+            topology,
+          },
+          resourceOpts,
+        );
+      }
+      created.set(id, made);
+      return made;
+    };
+
+    this.members = {};
+    for (const plan of plans) {
+      const member: MemberResources = { role: plan.role, acknowledge: plan.acknowledge };
+      for (const side of ROLES) {
+        if (!plan.sides[side].present) continue;
+        member[`${side}Plugin`] = resource({ member: plan.key, side, kind: "plugin" }) as SemisyncPlugin;
+        member[`${side}Enablement`] = resource({ member: plan.key, side, kind: "enablement" }) as SemisyncEnablement;
+      }
+      if (plan.role === "replica" || failoverReady) this.members[plan.key] = member;
+    }
+    const source = plans.find((p) => p.role === "source")!;
+    this.sourcePlugin = resource({ member: source.key, side: "source", kind: "plugin" }) as SemisyncPlugin;
+    this.sourceEnablement = resource({ member: source.key, side: "source", kind: "enablement" }) as SemisyncEnablement;
     this.replicaPlugins = {};
     this.replicaEnablements = {};
-    const keys = new Set<string>();
-    args.replicas.forEach((replica, index) => {
-      const key = replicaKey(replica, index);
-      if (keys.has(key)) throw new Error(`SemisyncReplication ${name}: two replicas share the key '${key}'; give them distinct names`);
-      keys.add(key);
-      const { name: _name, ...connection } = replica;
-      const plugin = new SemisyncPlugin(
-        `${name}-replica-${key}`,
-        { connection, role: "replica", terminology: args.terminology, source: args.source, removeAdopted, topology },
-        { ...child, dependsOn: [this.sourcePlugin] },
-      );
-      this.replicaPlugins[key] = plugin;
-      // Only a plugin whose delete uninstalls it takes a dead replica's teardown over: an adopted
-      // one stays installed and a built-in one (MariaDB) is never uninstalled, so the switch this
-      // enablement turned on would stay on.
-      const pluginRemovesSemisync = pulumi
-        .all([plugin.adopted, plugin.builtIn, pulumi.output(removeAdopted)])
-        .apply(([adopted, builtIn, remove]) => !builtIn && (!adopted || remove === true));
-      this.replicaEnablements[key] = new SemisyncEnablement(
-        `${name}-replica-${key}`,
-        // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
-        { connection, role: "replica", traceLevel: args.traceLevel, persist: args.persist, source: args.source, triggers: [plugin.pluginName], removeAdopted, teardownByPlugin: pluginRemovesSemisync, topology },
-        { ...child, dependsOn: [plugin, this.sourcePlugin] },
-      );
-    });
-
-    // Updates run before deletions, so a source with too few replicas left is switched off before
-    // the replicas that are going away restart their IO threads.
-    const enoughReplicas = args.replicas.length >= required;
-    this.sourceEnablement = new SemisyncEnablement(
-      `${name}-source`,
-      {
-        connection: args.source,
-        role: "source",
-        enabled: enoughReplicas,
-        timeoutMs: args.timeoutMs,
-        waitForReplicaCount: args.waitForReplicaCount,
-        waitNoReplica: args.waitNoReplica,
-        waitPoint: args.waitPoint,
-        traceLevel: args.traceLevel,
-        persist: args.persist,
-        requiredClients: args.waitForReplicaCount,
-        clientsTimeoutMs: args.clientsTimeoutMs,
-        triggers: [...keys].sort(),
-        removeAdopted,
-        topology,
-      },
-      { ...child, dependsOn: [this.sourcePlugin, ...Object.values(this.replicaEnablements)] },
-    );
+    for (const replica of replicas) {
+      this.replicaPlugins[replica.key] = this.members[replica.key].replicaPlugin!;
+      this.replicaEnablements[replica.key] = this.members[replica.key].replicaEnablement!;
+    }
 
     this.sourceStatus = this.sourceEnablement.semisyncStatus;
     this.sourceClients = this.sourceEnablement.clients;
@@ -179,11 +278,46 @@ export class SemisyncReplication extends pulumi.ComponentResource {
   }
 }
 
-function replicaKey(replica: ReplicaArgs, index: number): string {
-  if (replica.name) return replica.name;
-  if (typeof replica.host === "string") {
-    const port = typeof replica.port === "number" ? replica.port : 3306;
-    return `${replica.host}-${port}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+/** One member's resources; a side it does not have is absent. */
+export interface MemberResources {
+  role: Role;
+  /** Replica: whether it acknowledges commits. */
+  acknowledge: boolean;
+  sourcePlugin?: SemisyncPlugin;
+  sourceEnablement?: SemisyncEnablement;
+  replicaPlugin?: SemisyncPlugin;
+  replicaEnablement?: SemisyncEnablement;
+}
+
+/** A plain object's `name`, and the connection without it; an Output or promise has no readable name. */
+function splitMember(source: MemberArgs | pulumi.Input<ConnectionArgs>): { name?: string; connection: pulumi.Input<ConnectionArgs> } {
+  const plain = typeof source === "object" && source !== null && !pulumi.Output.isInstance(source) && typeof (source as { then?: unknown }).then !== "function";
+  if (!plain) return { connection: source as pulumi.Input<ConnectionArgs> };
+  const { name, ...connection } = source as MemberArgs;
+  return { name, connection };
+}
+
+function hostOf(connection: pulumi.Input<ConnectionArgs>): pulumi.Input<string> | undefined {
+  return typeof connection === "object" && connection !== null && !pulumi.Output.isInstance(connection) ? (connection as ConnectionArgs).host : undefined;
+}
+
+function portOf(connection: pulumi.Input<ConnectionArgs>): pulumi.Input<number> | undefined {
+  return typeof connection === "object" && connection !== null && !pulumi.Output.isInstance(connection) ? (connection as ConnectionArgs).port : undefined;
+}
+
+/**
+ * A member's key: its name, else `<host>-<port>` for a plain-string host. Else a replica
+ * without failoverReady is keyed by position; with failoverReady a member moves between `source`
+ * and `replicas`, so a position would rename it: a name is required.
+ */
+function memberKey(component: string, member: { name?: string; host?: pulumi.Input<string>; port?: pulumi.Input<number> }, index: number, failoverReady: boolean): string {
+  if (member.name) return member.name;
+  if (typeof member.host === "string") {
+    const port = typeof member.port === "number" ? member.port : 3306;
+    return `${member.host}-${port}`.replace(/[^A-Za-z0-9_.-]/g, "_");
   }
-  return String(index);
+  if (!failoverReady) return String(index);
+  throw new Error(
+    `SemisyncReplication ${component}: with failoverReady every member's resources are keyed by its name, and the ${index < 0 ? "source" : `replica at position ${index}`} has neither a name nor a plain-string host. Give it a name (e.g. name: "db1"), the same one it keeps when it moves between source and replicas.`,
+  );
 }
