@@ -31,7 +31,10 @@ export interface PluginOutputs extends PluginInputs {
 async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
   return onServer(inputs, async (ctx) => {
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
-    const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor, inputs.standby === true);
+    const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor, {
+      standby: inputs.standby === true,
+      oneFamily: inputs.topology?.failoverReady === true,
+    });
     if (plan.kind === "install") {
       await preflightTopology(inputs, ctx, observed, plan.statements);
       await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);

@@ -12,13 +12,23 @@ export type PluginPlan =
   | { kind: "adopt"; terminology: ResolvedTerminology; names: SideNames; library: string }
   | { kind: "install"; terminology: ResolvedTerminology; names: SideNames; library: string; statements: Statement[] };
 
+export interface InstallOptions {
+  /** The replica side of a server that replicates from no one (a failover-ready topology's source). */
+  standby?: boolean;
+  /**
+   * Failover-ready member (both sides on one server): with `"automatic"` and nothing installed
+   * for this side, use the names of the other side's installed plugin, so a member keeps one
+   * family (`…_master`/`…_slave` or `…_source`/`…_replica`).
+   */
+  oneFamily?: boolean;
+}
+
 /**
  * What `create` does to make the plugin of `role` present and ACTIVE. A replica plugin goes only
- * on a server that replicates (a likely wrong host otherwise), unless it is for a `standby`: the
- * replica side of a server that replicates from no one (a failover-ready topology's source).
+ * on a server that replicates (a likely wrong host otherwise), unless it is for a `standby`.
  */
-export function planPluginInstall(role: Role, requested: Terminology, observed: ObservedState, flavor: Flavor, standby = false): PluginPlan {
-  if (role === "replica" && !standby && observed.channels) requireReplicationConfigured(observed.channels);
+export function planPluginInstall(role: Role, requested: Terminology, observed: ObservedState, flavor: Flavor, options: InstallOptions = {}): PluginPlan {
+  if (role === "replica" && !options.standby && observed.channels) requireReplicationConfigured(observed.channels);
   if (flavor.builtIn) {
     const terminology = resolveTerminology(requested, flavor);
     return { kind: "built-in", terminology, names: sideNames(terminology, role) };
@@ -32,7 +42,7 @@ export function planPluginInstall(role: Role, requested: Terminology, observed: 
   }
   const installed = installedRows[0];
   const installedTerminology = installed ? terminologyOfPlugin(installed.name, role) : undefined;
-  const terminology = resolveTerminology(requested, flavor, installedTerminology);
+  const terminology = resolveTerminology(requested, flavor, installedTerminology ?? (options.oneFamily ? otherSideFamily(role, observed, flavor) : undefined));
   const names = sideNames(terminology, role);
   const library = libraryFileName(names.library, observed.facts.compileOs);
   if (installed && installed.name !== names.plugin) {
@@ -69,6 +79,12 @@ export function planPluginInstall(role: Role, requested: Terminology, observed: 
       },
     ],
   };
+}
+
+/** The terminology of the other side's installed plugin, when this server ships it. */
+function otherSideFamily(role: Role, observed: ObservedState, flavor: Flavor): ResolvedTerminology | undefined {
+  const other: Role = role === "source" ? "replica" : "source";
+  return observed.plugins.map((p) => terminologyOfPlugin(p.name, other)).find((t): t is ResolvedTerminology => t !== undefined && flavor.terminologies.includes(t));
 }
 
 export type PluginRemoval =

@@ -94,7 +94,7 @@ export function familyRefusals(members: MemberView[]): PreflightRefusal[] {
   const modernSources = members.flatMap((m) => {
     let terminology: ResolvedTerminology;
     try {
-      terminology = planPluginInstall("source", m.terminology, m.observed, m.flavor).terminology;
+      terminology = planPluginInstall("source", m.terminology, m.observed, m.flavor, { oneFamily: true }).terminology;
     } catch {
       return []; // refused above already
     }

@@ -104,6 +104,10 @@ export interface AdoptedState {
  * already on are left as found on destroy (`adopted`, `removeAdopted`). Renaming the component or
  * a replica converges with every server still semisync (the new resources adopt, the old ones'
  * deletes leave the servers alone); pass `aliases` to keep the original resources instead.
+ * With `failoverReady` every member has both sides and a role flip after a failover is an
+ * in-place update in the same stall-free order (demoted members' source side off first, the new
+ * source's on last); async-only replicas (`acknowledge: false`) change after the source. The
+ * order and which side is on come from `planMembers` (plan/member-sides.ts).
  */
 export class SemisyncReplication extends pulumi.ComponentResource {
   /** `Rpl_semi_sync_source_status` after the last deployment. */
