@@ -1,6 +1,6 @@
 export { SemisyncPlugin, SemisyncPluginArgs } from "./resources/semisync-plugin";
 export { SemisyncEnablement, SemisyncEnablementArgs, FoundSemisync } from "./resources/semisync-enablement";
-export { SemisyncReplication, SemisyncReplicationArgs, ReplicaArgs, AdoptedState } from "./resources/semisync-replication";
+export { SemisyncReplication, SemisyncReplicationArgs, MemberArgs, ReplicaArgs, MemberResources, AdoptedState } from "./resources/semisync-replication";
 export { ConnectionArgs } from "./resources/connection-args";
 export { Role, Terminology, WaitPoint, TlsOptions, SemisyncSettings, SemisyncMonitoring } from "./types";
 export { SemisyncError, isSemisyncError } from "./sql/errors";

@@ -213,7 +213,7 @@ export function requireReplicationConfigured(channels: ReplicationChannel[]): vo
   if (channels.length === 0) {
     throw planError(
       "replication is not configured on this server, so it cannot be a semisync replica.",
-      "configure replication first (CHANGE REPLICATION SOURCE TO … / CHANGE MASTER TO …; START REPLICA), or use role \"source\".",
+      "configure replication first (CHANGE REPLICATION SOURCE TO … / CHANGE MASTER TO …; START REPLICA), or use role \"source\" — after a failover that promoted this server, declare it as the source (SemisyncReplication's `source`; with failoverReady its resources stay as they are).",
     );
   }
 }
