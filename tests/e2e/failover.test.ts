@@ -50,6 +50,20 @@ function program(members: Server[]) {
   };
 }
 
+/** A source and two replicas for the enclosing describe, started before its tests and stopped after. */
+function testBed(lane: Lane): { members: Server[] } {
+  const bed = { members: [] as Server[] };
+  let topology: Topology | undefined;
+  before(async function () {
+    topology = await startTopology(lane, { replicas: 2 });
+    bed.members = [topology.source, ...topology.replicas];
+  });
+  after(async function () {
+    await topology?.stop();
+  });
+  return bed;
+}
+
 async function stackFor(project: string, members: Server[], config: Record<string, string>): Promise<Stack> {
   const { stack } = await inlineStack(project, program(members));
   await stack.setConfig("adminPassword", { value: members[0].password, secret: true });
@@ -174,20 +188,11 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   });
 
   describe(`acknowledge: false on ${lane.name}: an async-only replica stays async and is not counted`, function () {
-    let topology: Topology;
-    let members: Server[];
-
-    before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      members = [topology.source, ...topology.replicas];
-    });
-
-    after(async function () {
-      await topology?.stop();
-    });
+    const bed = testBed(lane);
 
     for (const failoverReady of [false, true]) {
       it(`with failoverReady ${failoverReady}: its replica side stays off (plugin installed), the source counts only the acknowledging replica, a count above it throws at program time`, async function () {
+        const { members } = bed;
         const [a, b, c] = members;
         const stack = await stackFor(`semisync-async-${lane.family}-${failoverReady}`, members, { sourceIndex: "0", failoverReady: String(failoverReady), asyncMember: "m2" });
         const result = await stack.up();
@@ -209,19 +214,10 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   });
 
   describe(`turning failoverReady on for an existing stack on ${lane.name}`, function () {
-    let topology: Topology;
-    let members: Server[];
-
-    before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      members = [topology.source, ...topology.replicas];
-    });
-
-    after(async function () {
-      await topology?.stop();
-    });
+    const bed = testBed(lane);
 
     it("converges with every server still semisync and no commit stalled: the renamed resources take over, both plugins end on every member, a second up changes nothing", async function () {
+      const { members } = bed;
       const [a, b, c] = members;
       const stack = await stackFor(`semisync-turn-on-${lane.family}`, members, { sourceIndex: "0", failoverReady: "false" });
       await stack.up();

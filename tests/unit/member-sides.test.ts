@@ -4,6 +4,7 @@ import { planEnablement } from "../../provider/plan/enablement-plan";
 import { acknowledgingReplicas, memberSides, planMembers, waitCountRefusal } from "../../provider/plan/member-sides";
 import { planPluginInstall } from "../../provider/plan/plugin-plan";
 import { MemberView, familyRefusals, preflightRefusals } from "../../provider/plan/preflight";
+import { privilegeNeeds } from "../../provider/plan/privileges";
 import { MemberPlan, ResolvedTerminology, ResourceRef } from "../../provider/types";
 import { VersionLabel, defaultChannel, expectPlanError, flavorOf, observedOn, pluginRow, pluginVariables, sqlOf } from "./fixtures";
 
@@ -220,5 +221,17 @@ describe("preflight of a failover-ready topology", () => {
     assert.deepEqual(familyRefusals([view("MariaDB 10.11", "source", "a:1"), view("MariaDB 11.8", "replica", "b:1")]), []);
     const keepsLegacy = view("MySQL 8.4", "source", "a:1", { observed: observedOn("MySQL 8.4", { plugins: [pluginRow("rpl_semi_sync_master")] }) });
     assert.deepEqual(familyRefusals([keepsLegacy, view("MySQL 8.0.25", "replica", "b:1")]), []);
+  });
+
+  it("needs the privileges of both sides: the other side's install, and the source's standby replica switch", () => {
+    const flavor = flavorOf("MySQL 9.7");
+    const sourceOn = observedOn("MySQL 9.7", { plugins: [pluginRow("rpl_semi_sync_source")], variables: pluginVariables(flavor, "modern", "source", { rpl_semi_sync_source_enabled: "ON" }) });
+    assert.deepEqual(privilegeNeeds("source", sourceOn, flavor), []);
+    assert.deepEqual(privilegeNeeds("source", sourceOn, flavor, [], true), ["installPlugin", "setReplicaVariable"]);
+    const replicaOn = observedOn("MySQL 9.7", { plugins: [pluginRow("rpl_semi_sync_replica")], variables: pluginVariables(flavor, "modern", "replica", { rpl_semi_sync_replica_enabled: "ON" }) });
+    assert.deepEqual(privilegeNeeds("replica", replicaOn, flavor, [], true), ["installPlugin"]);
+    const maria = flavorOf("MariaDB 10.11");
+    const builtIn = observedOn("MariaDB 10.11", { variables: { ...pluginVariables(maria, "legacy", "source", { rpl_semi_sync_master_enabled: "ON" }), ...pluginVariables(maria, "legacy", "replica") } });
+    assert.deepEqual(privilegeNeeds("source", builtIn, maria, [], true), ["setReplicaVariable"]);
   });
 });
