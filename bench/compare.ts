@@ -25,18 +25,29 @@ export interface ApproachResult {
   replicas: number;
   rolloutMs: number[];
   teardownMs: number[];
-  /** Worst commit on the source over every rollout and teardown of this approach. */
+  /** Worst commit on the source over every rollout, preview and teardown of this approach. */
   maxCommitMs: number;
-  /** No-change `pulumi preview` after the rollout (CLI approaches only). */
+  /** Worst commit per phase, over every run. */
+  worstCommitMs: { rollout: number; preview: number; teardown: number };
+  /** No-change `pulumi preview` after the rollout, as the project ships it (`refresh: always`: reads every server first; CLI approaches only). */
   previewMs?: number[];
+  /** The same preview with `--refresh=false`: what it costs without reading the servers. */
+  previewNoRefreshMs?: number[];
+  /** 1-minute load average (os.loadavg) after each run of this approach: the machine is shared. */
+  load: number[];
 }
 
 export interface CompareReport {
   sigintIgnoredInChildren?: boolean;
   ansible: string;
   results: ApproachResult[];
-  /** `pulumi preview` of a program with no resource, once per run. */
+  /** `pulumi preview` of a program with no resource, once per run (the baseline of the preview goal). */
   emptyPreviewMs: number[];
+  /** `pulumi preview` of a program with no resource that loads @pulumi/pulumi, as every program with a resource must. */
+  sdkPreviewMs: number[];
+  /** 1-minute load average when the phase started and ended. */
+  loadAtStart: number;
+  loadAtEnd: number;
 }
 
 export interface Approach {
@@ -44,15 +55,31 @@ export interface Approach {
   rollout(): Promise<unknown>;
   teardown(): Promise<unknown>;
   preview?(): Promise<RunResult>;
+  previewNoRefresh?(): Promise<RunResult>;
 }
 
-/** ansible-playbook on PATH, with pymysql and community.mysql next to it; or why not. */
+/** The 1-minute load average, recorded with every figure: the machine is shared. */
+export const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;
+
+/** Where the bench looks for Ansible when `SEMISYNC_ANSIBLE_PLAYBOOK` is unset and PATH has none: the venv the README's install line makes. */
+export const DEFAULT_ANSIBLE_VENV = path.join(os.homedir(), ".venvs", "ansible-bench");
+
+/**
+ * ansible-playbook, with the Python it runs on (its shebang: pymysql and community.mysql must
+ * import there); or why not. In order: `SEMISYNC_ANSIBLE_PLAYBOOK`, PATH, then
+ * ~/.venvs/ansible-bench/bin (`python3 -m venv ~/.venvs/ansible-bench &&
+ * ~/.venvs/ansible-bench/bin/pip install ansible pymysql`), so a venv need not be on PATH, where
+ * its python3 would shadow the system's for everything else.
+ */
 export function findAnsible(): { playbook: string; python: string } | { skipped: string } {
-  const playbook = (process.env.PATH ?? "")
-    .split(path.delimiter)
-    .map((dir) => path.join(dir, "ansible-playbook"))
-    .find((file) => fs.existsSync(file));
-  if (!playbook) return { skipped: "skipped: ansible not installed (pip install ansible pymysql)" };
+  const configured = process.env.SEMISYNC_ANSIBLE_PLAYBOOK;
+  if (configured && !fs.existsSync(configured)) return { skipped: `skipped: SEMISYNC_ANSIBLE_PLAYBOOK=${configured} does not exist` };
+  const playbook =
+    configured ??
+    [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), path.join(DEFAULT_ANSIBLE_VENV, "bin")]
+      .map((dir) => path.join(dir, "ansible-playbook"))
+      .find((file) => fs.existsSync(file));
+  if (!playbook) return { skipped: `skipped: ansible not installed (python3 -m venv ${DEFAULT_ANSIBLE_VENV} && ${DEFAULT_ANSIBLE_VENV}/bin/pip install ansible pymysql, or set SEMISYNC_ANSIBLE_PLAYBOOK)` };
   const shebang = fs.readFileSync(playbook, "utf8").split("\n")[0];
   const python = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/)[0] : "python3";
   return { playbook, python };
@@ -83,6 +110,7 @@ export function cliApproach(name: string, project: CliProject): Approach {
     rollout: () => pulumi(project, ["up", "--yes"]),
     teardown: () => pulumi(project, ["destroy", "--yes"]),
     preview: () => pulumi(project, ["preview", "--expect-no-changes"]),
+    previewNoRefresh: () => pulumi(project, ["preview", "--expect-no-changes", "--refresh=false"]),
   };
 }
 
@@ -145,9 +173,13 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
   const found = findAnsible();
   const ansible = "skipped" in found ? found.skipped : ((await ansibleReady(found)) ?? `ansible: ${found.playbook}`);
   log(ansible);
+  const loadAtStart = load1();
   const empty = copyProject(path.join(BENCH_DIR, "empty-program"), "semisync-bench");
   await pulumi(empty, ["stack", "init", "bench"]);
+  const sdkOnly = copyProject(path.join(BENCH_DIR, "sdk-program"), "semisync-bench");
+  await pulumi(sdkOnly, ["stack", "init", "bench"]);
   const emptyPreviewMs: number[] = [];
+  const sdkPreviewMs: number[] = [];
   const results: ApproachResult[] = [];
 
   for (const count of options.replicaCounts) {
@@ -159,34 +191,70 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
       floorApproach(topology.source, replicas),
     ];
     if (!ansible.startsWith("skipped")) approaches.push(ansibleApproach(found as { playbook: string; python: string }, topology.source, replicas));
-    const byName = new Map(approaches.map((a) => [a.name, { approach: a.name, replicas: count, rolloutMs: [] as number[], teardownMs: [] as number[], maxCommitMs: 0, previewMs: a.preview ? ([] as number[]) : undefined }]));
+    const byName = new Map(
+      approaches.map((a): [string, ApproachResult] => [
+        a.name,
+        {
+          approach: a.name,
+          replicas: count,
+          rolloutMs: [],
+          teardownMs: [],
+          maxCommitMs: 0,
+          worstCommitMs: { rollout: 0, preview: 0, teardown: 0 },
+          previewMs: a.preview ? [] : undefined,
+          previewNoRefreshMs: a.previewNoRefresh ? [] : undefined,
+          load: [],
+        },
+      ]),
+    );
 
     for (let i = 0; i < options.runs; i++) {
       emptyPreviewMs.push((await pulumi(empty, ["preview"])).ms);
+      sdkPreviewMs.push((await pulumi(sdkOnly, ["preview"])).ms);
       for (const approach of approaches) {
         const result = byName.get(approach.name)!;
+        const worst = result.worstCommitMs;
         const up = await timed(writer, approach.rollout);
         await assertRolledOut(topology, replicas, approach.name);
-        if (approach.preview) result.previewMs!.push((await approach.preview()).ms);
+        worst.rollout = Math.max(worst.rollout, up.maxCommitMs);
+        let previews = "";
+        if (approach.preview) {
+          const preview = await timed(writer, approach.preview);
+          result.previewMs!.push(preview.ms);
+          worst.preview = Math.max(worst.preview, preview.maxCommitMs);
+          previews += `, preview ${seconds(preview.ms)} s`;
+        }
+        if (approach.previewNoRefresh) {
+          const preview = await timed(writer, approach.previewNoRefresh);
+          result.previewNoRefreshMs!.push(preview.ms);
+          worst.preview = Math.max(worst.preview, preview.maxCommitMs);
+          previews += ` (${seconds(preview.ms)} s without refresh)`;
+        }
         const down = await timed(writer, approach.teardown);
         await assertTornDown(topology, replicas, approach.name);
+        worst.teardown = Math.max(worst.teardown, down.maxCommitMs);
         result.rolloutMs.push(up.ms);
         result.teardownMs.push(down.ms);
-        result.maxCommitMs = Math.max(result.maxCommitMs, up.maxCommitMs, down.maxCommitMs);
-        log(`${count} replica(s), run ${i + 1}: ${approach.name}: rollout ${seconds(up.ms)} s, teardown ${seconds(down.ms)} s, worst commit ${Math.max(up.maxCommitMs, down.maxCommitMs).toFixed(0)} ms`);
+        result.maxCommitMs = Math.max(worst.rollout, worst.preview, worst.teardown);
+        result.load.push(load1());
+        log(
+          `${count} replica(s), run ${i + 1}: ${approach.name}: rollout ${seconds(up.ms)} s${previews}, teardown ${seconds(down.ms)} s, worst commit ${Math.max(up.maxCommitMs, down.maxCommitMs).toFixed(0)} ms, load ${load1()}`,
+        );
       }
     }
     results.push(...byName.values());
   }
-  return { sigintIgnoredInChildren: ignored, ansible, results, emptyPreviewMs };
+  return { sigintIgnoredInChildren: ignored, ansible, results, emptyPreviewMs, sdkPreviewMs, loadAtStart, loadAtEnd: load1() };
 }
 
 export function printCompare(report: CompareReport, runs: number): void {
   const ratio = (value: number, base: number | undefined) => (base ? `${(value / base).toFixed(2)}×` : "–");
+  const loads = report.results.flatMap((r) => r.load);
   console.log(`\nRollout and teardown, 1 source + N replicas, MySQL, medians of ${runs} interleaved run(s); ratios against the floor and the Ansible play\n`);
-  console.log(`Children's SIGINT: ${report.sigintIgnoredInChildren ? "IGNORED (pulumi runs inflated)" : "default"}. ${report.ansible}.\n`);
-  console.log("| replicas | approach | rollout s | × floor | × play | teardown s | × floor | × play | worst commit ms |");
-  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+  console.log(`Children's SIGINT: ${report.sigintIgnoredInChildren ? "IGNORED (pulumi runs inflated)" : "default"}. ${report.ansible}.`);
+  console.log(`Load average (1 min, 2 cores here): ${report.loadAtStart} at the start, ${report.loadAtEnd} at the end, median ${median(loads).toFixed(2)} and max ${Math.max(...loads).toFixed(2)} after the runs.\n`);
+  console.log("| replicas | approach | rollout s | × floor | × play | teardown s | × floor | × play | worst commit ms: rollout / preview / teardown | load (median) |");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of [...new Set(report.results.map((r) => r.replicas))]) {
     const rows = report.results.filter((r) => r.replicas === count);
     const floor = rows.find((r) => r.approach.startsWith("floor"));
@@ -194,17 +262,24 @@ export function printCompare(report: CompareReport, runs: number): void {
     for (const r of rows) {
       const up = median(r.rolloutMs);
       const down = median(r.teardownMs);
+      const w = r.worstCommitMs;
+      const commits = `${w.rollout.toFixed(0)} / ${r.previewMs ? w.preview.toFixed(0) : "–"} / ${w.teardown.toFixed(0)}`;
       console.log(
-        `| ${count} | ${r.approach} | ${seconds(up)} | ${ratio(up, floor && median(floor.rolloutMs))} | ${ratio(up, play && median(play.rolloutMs))} | ${seconds(down)} | ${ratio(down, floor && median(floor.teardownMs))} | ${ratio(down, play && median(play.teardownMs))} | ${r.maxCommitMs.toFixed(0)} |`,
+        `| ${count} | ${r.approach} | ${seconds(up)} | ${ratio(up, floor && median(floor.rolloutMs))} | ${ratio(up, play && median(play.rolloutMs))} | ${seconds(down)} | ${ratio(down, floor && median(floor.teardownMs))} | ${ratio(down, play && median(play.teardownMs))} | ${commits} | ${median(r.load).toFixed(2)} |`,
       );
     }
   }
   const empty = median(report.emptyPreviewMs);
-  console.log(`\nNo-change \`pulumi preview\` after the rollout, against a program with no resource (${seconds(empty)} s)\n`);
-  console.log("| replicas | program | preview s | × empty program |");
-  console.log("|---:|---|---:|---:|");
+  const sdk = median(report.sdkPreviewMs);
+  console.log(`\nNo-change \`pulumi preview\` after the rollout, against a program with no resource (${seconds(empty)} s) and one with no resource that loads @pulumi/pulumi (${seconds(sdk)} s)\n`);
+  console.log("| replicas | program | preview s (refresh: always, as shipped) | × empty | × SDK only | `--refresh=false` s | × empty | × SDK only |");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
   for (const r of report.results.filter((r) => r.previewMs)) {
-    console.log(`| ${r.replicas} | ${r.approach.replace("pulumi up/destroy, ", "")} | ${seconds(median(r.previewMs!))} | ${ratio(median(r.previewMs!), empty)} |`);
+    const shipped = median(r.previewMs!);
+    const bare = r.previewNoRefreshMs?.length ? median(r.previewNoRefreshMs) : undefined;
+    console.log(
+      `| ${r.replicas} | ${r.approach.replace("pulumi up/destroy, ", "")} | ${seconds(shipped)} | ${ratio(shipped, empty)} | ${ratio(shipped, sdk)} | ${bare === undefined ? "–" : seconds(bare)} | ${bare === undefined ? "–" : ratio(bare, empty)} | ${bare === undefined ? "–" : ratio(bare, sdk)} |`,
+    );
   }
 }
 

@@ -3,11 +3,13 @@
 // run by run, plus what each module costs to `require` in a fresh Node. Differences between rows
 // are the figures: type checking (type-checked vs transpile-only), the preview pass (with vs
 // --skip-preview), TypeScript itself (transpile-only vs JavaScript), the engine (empty program).
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { CliProject, EXAMPLES, REPO_ROOT, copyProject } from "../examples/demo/pulumi-cli";
 import { CommitWriter } from "../tests/support/commit-writer";
 import { Topology } from "../tests/testbed/topology";
-import { BENCH_DIR, assertRolledOut, assertTornDown, cliProject, pulumi, timed } from "./compare";
+import { BENCH_DIR, assertRolledOut, assertTornDown, cliProject, load1, pulumi, timed } from "./compare";
 import { median, run, seconds } from "./processes";
 
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
@@ -17,6 +19,8 @@ export interface ProfileRow {
   upMs: number[];
   destroyMs: number[];
   maxCommitMs: number;
+  /** 1-minute load average after each run. */
+  load: number[];
 }
 
 export interface ProfileReport {
@@ -56,6 +60,7 @@ export async function profile(topology: Topology, writer: CommitWriter, runs: nu
   const js = await cliProject(path.join(BENCH_DIR, "js-program"), servers);
   const empty = copyProject(path.join(BENCH_DIR, "empty-program"), "semisync-bench");
   await pulumi(empty, ["stack", "init", "bench"]);
+  const compileCache = fs.mkdtempSync(path.join(os.tmpdir(), "semisync-bench-compile-cache-"));
   const variants: Variant[] = [
     // PULUMI_NODEJS_TRANSPILE_ONLY overrides the tsconfig, so both rows exist whatever the example ships.
     { name: "TypeScript example, type-checked", project: withEnv(ts, { PULUMI_NODEJS_TRANSPILE_ONLY: "false" }), upArgs: [], semisync: true },
@@ -63,9 +68,11 @@ export async function profile(topology: Topology, writer: CommitWriter, runs: nu
     { name: "TypeScript example, transpile-only, up --skip-preview", project: withEnv(ts, { PULUMI_NODEJS_TRANSPILE_ONLY: "true" }), upArgs: ["--skip-preview"], semisync: true },
     { name: "JavaScript program", project: js, upArgs: [], semisync: true },
     { name: "JavaScript program, up --skip-preview", project: js, upArgs: ["--skip-preview"], semisync: true },
+    // Node 22's on-disk compile cache, for the program and the provider host alike (the engine passes its environment on).
+    { name: "JavaScript program, NODE_COMPILE_CACHE set", project: withEnv(js, { NODE_COMPILE_CACHE: compileCache }), upArgs: [], semisync: true },
     { name: "program with no resource (the engine alone)", project: empty, upArgs: [], semisync: false },
   ];
-  const rows: ProfileRow[] = variants.map((v) => ({ variant: v.name, upMs: [], destroyMs: [], maxCommitMs: 0 }));
+  const rows: ProfileRow[] = variants.map((v) => ({ variant: v.name, upMs: [], destroyMs: [], maxCommitMs: 0, load: [] }));
   const requireMs: Record<string, number[]> = {};
   for (let i = 0; i < runs; i++) {
     for (const [module, ms] of Object.entries(await requireCosts())) (requireMs[module] ??= []).push(ms);
@@ -78,7 +85,8 @@ export async function profile(topology: Topology, writer: CommitWriter, runs: nu
       row.upMs.push(up.ms);
       row.destroyMs.push(down.ms);
       row.maxCommitMs = Math.max(row.maxCommitMs, up.maxCommitMs, down.maxCommitMs);
-      log(`profile run ${i + 1}: ${variant.name}: up ${seconds(up.ms)} s, destroy ${seconds(down.ms)} s`);
+      row.load.push(load1());
+      log(`profile run ${i + 1}: ${variant.name}: up ${seconds(up.ms)} s, destroy ${seconds(down.ms)} s, load ${load1()}`);
     }
   }
   return { rows, requireMs };
@@ -87,10 +95,10 @@ export async function profile(topology: Topology, writer: CommitWriter, runs: nu
 export function printProfile(report: ProfileReport, runs: number): void {
   const base = median(report.rows[0].upMs);
   console.log(`\nProfile of \`pulumi up --yes\` / \`pulumi destroy --yes\`, 1 source + 1 replica, medians of ${runs} interleaved run(s)\n`);
-  console.log("| variant | up s | × type-checked TS | destroy s | worst commit ms |");
-  console.log("|---|---:|---:|---:|---:|");
+  console.log("| variant | up s | × type-checked TS | destroy s | worst commit ms | load (median) |");
+  console.log("|---|---:|---:|---:|---:|---:|");
   for (const r of report.rows) {
-    console.log(`| ${r.variant} | ${seconds(median(r.upMs))} | ${(median(r.upMs) / base).toFixed(2)}× | ${seconds(median(r.destroyMs))} | ${r.maxCommitMs.toFixed(0)} |`);
+    console.log(`| ${r.variant} | ${seconds(median(r.upMs))} | ${(median(r.upMs) / base).toFixed(2)}× | ${seconds(median(r.destroyMs))} | ${r.maxCommitMs.toFixed(0)} | ${median(r.load).toFixed(2)} |`);
   }
   console.log("\n`require` in a fresh Node, each after the ones above (ms, median; the program and the provider host each pay these)\n");
   console.log("| module | ms |");

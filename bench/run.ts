@@ -8,7 +8,7 @@
 //   scaling  wall time of `up` and `destroy` for 1, 2 and 4 replicas (Automation API)
 //   fleet    K clusters in one stack from the packed tarball: up, preview, refresh, destroy, state
 //            bytes per resource (bench/fleet.ts)
-// Options: --replicas 1,4 (compare), --runs 3 (compare, profile, sigint), --clusters 1,4,8 (fleet). Prints tables and writes JSON to
+// Options: --replicas 1,4 (compare), --runs 5 (compare, profile, sigint; medians), --clusters 1,4,8 (fleet). Prints tables and writes JSON to
 // bench/results/.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -34,7 +34,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { phases: [...PHASES], replicaCounts: [1, 4], runs: 3, clusterCounts: [1, 4, 8] };
+  const options: Options = { phases: [...PHASES], replicaCounts: [1, 4], runs: 5, clusterCounts: [1, 4, 8] };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     const list = () => (value ?? "").split(",").filter(Boolean);
@@ -60,7 +60,7 @@ function parseArgs(argv: string[]): Options {
         i++;
         break;
       default:
-        throw new Error(`unknown argument '${argv[i]}' (--only ${PHASES.join(",")}; --replicas 1,4; --runs 3; --clusters 1,4,8)`);
+        throw new Error(`unknown argument '${argv[i]}' (--only ${PHASES.join(",")}; --replicas 1,4; --runs 5; --clusters 1,4,8)`);
     }
   }
   return options;
