@@ -35,6 +35,9 @@ export interface ApproachResult {
   previewNoRefreshMs?: number[];
   /** 1-minute load average (os.loadavg) after each run of this approach: the machine is shared. */
   load: number[];
+  /** CPU time (user + system) of every process the rollout / teardown ran, per run. */
+  rolloutCpuMs: number[];
+  teardownCpuMs: number[];
 }
 
 export interface CompareReport {
@@ -158,13 +161,13 @@ export async function assertTornDown(topology: Topology, replicas: Server[], app
   }
 }
 
-export async function timed(writer: CommitWriter, work: () => Promise<unknown>): Promise<{ ms: number; maxCommitMs: number }> {
+export async function timed(writer: CommitWriter, work: () => Promise<unknown>): Promise<{ ms: number; maxCommitMs: number; cpuMs?: number }> {
   writer.take();
   const started = performance.now();
-  await work();
+  const result = await work();
   const ms = performance.now() - started;
   await writer.settle();
-  return { ms, maxCommitMs: maxLatency(writer.take()) };
+  return { ms, maxCommitMs: maxLatency(writer.take()), cpuMs: (result as Partial<RunResult> | undefined)?.cpuMs };
 }
 
 export async function compare(topology: Topology, writer: CommitWriter, options: { replicaCounts: number[]; runs: number }): Promise<CompareReport> {
@@ -204,6 +207,8 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
           previewMs: a.preview ? [] : undefined,
           previewNoRefreshMs: a.previewNoRefresh ? [] : undefined,
           load: [],
+          rolloutCpuMs: [],
+          teardownCpuMs: [],
         },
       ]),
     );
@@ -235,10 +240,12 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
         worst.teardown = Math.max(worst.teardown, down.maxCommitMs);
         result.rolloutMs.push(up.ms);
         result.teardownMs.push(down.ms);
+        if (up.cpuMs !== undefined) result.rolloutCpuMs.push(up.cpuMs);
+        if (down.cpuMs !== undefined) result.teardownCpuMs.push(down.cpuMs);
         result.maxCommitMs = Math.max(worst.rollout, worst.preview, worst.teardown);
         result.load.push(load1());
         log(
-          `${count} replica(s), run ${i + 1}: ${approach.name}: rollout ${seconds(up.ms)} s${previews}, teardown ${seconds(down.ms)} s, worst commit ${Math.max(up.maxCommitMs, down.maxCommitMs).toFixed(0)} ms, load ${load1()}`,
+          `${count} replica(s), run ${i + 1}: ${approach.name}: rollout ${seconds(up.ms)} s (CPU ${up.cpuMs === undefined ? "?" : seconds(up.cpuMs)} s)${previews}, teardown ${seconds(down.ms)} s (CPU ${down.cpuMs === undefined ? "?" : seconds(down.cpuMs)} s), worst commit ${Math.max(up.maxCommitMs, down.maxCommitMs).toFixed(0)} ms, load ${load1()}`,
         );
       }
     }
@@ -266,6 +273,21 @@ export function printCompare(report: CompareReport, runs: number): void {
       const commits = `${w.rollout.toFixed(0)} / ${r.previewMs ? w.preview.toFixed(0) : "–"} / ${w.teardown.toFixed(0)}`;
       console.log(
         `| ${count} | ${r.approach} | ${seconds(up)} | ${ratio(up, floor && median(floor.rolloutMs))} | ${ratio(up, play && median(play.rolloutMs))} | ${seconds(down)} | ${ratio(down, floor && median(floor.teardownMs))} | ${ratio(down, play && median(play.teardownMs))} | ${commits} | ${median(r.load).toFixed(2)} |`,
+      );
+    }
+  }
+  console.log(`\nCPU time (user + system) of every process each approach ran, medians: what it costs the machine, far steadier than wall time when other work competes\n`);
+  console.log("| replicas | approach | rollout CPU s | × floor | × play | teardown CPU s | × floor | × play |");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
+  for (const count of [...new Set(report.results.map((r) => r.replicas))]) {
+    const rows = report.results.filter((r) => r.replicas === count && r.rolloutCpuMs.length > 0);
+    const floor = rows.find((r) => r.approach.startsWith("floor"));
+    const play = rows.find((r) => r.approach.startsWith("Ansible"));
+    for (const r of rows) {
+      const up = median(r.rolloutCpuMs);
+      const down = median(r.teardownCpuMs);
+      console.log(
+        `| ${count} | ${r.approach} | ${seconds(up)} | ${ratio(up, floor && median(floor.rolloutCpuMs))} | ${ratio(up, play && median(play.rolloutCpuMs))} | ${seconds(down)} | ${ratio(down, floor && median(floor.teardownCpuMs))} | ${ratio(down, play && median(play.teardownCpuMs))} |`,
       );
     }
   }

@@ -154,6 +154,9 @@ async function main() {
     // No fsync per commit: on a VM disk fsync alone takes up to ~200 ms now and then, and the semisync
     // wait this benchmark is about does not depend on it.
     topology = await startTopology(lane, { replicas: replicaCount, serverOptions: ["--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"] });
+    // A bench stopped with Ctrl-C or `kill` still removes its servers.
+    const started = topology;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void started.stop().finally(() => process.exit(130)));
   }
   const results: PhaseResult[] = [];
   const wallTimes: { replicas: number; upMs: number; destroyMs: number }[] = [];
