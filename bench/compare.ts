@@ -44,10 +44,10 @@ export interface CompareReport {
   sigintIgnoredInChildren?: boolean;
   ansible: string;
   results: ApproachResult[];
-  /** `pulumi preview` of a program with no resource, once per run (the baseline of the preview goal). */
-  emptyPreviewMs: number[];
+  /** `pulumi preview` of a program with no resource, once per run, by replica count (the baseline of the preview goal, taken under the same load as its rows). */
+  emptyPreviewMs: Record<number, number[]>;
   /** `pulumi preview` of a program with no resource that loads @pulumi/pulumi, as every program with a resource must. */
-  sdkPreviewMs: number[];
+  sdkPreviewMs: Record<number, number[]>;
   /** 1-minute load average when the phase started and ended. */
   loadAtStart: number;
   loadAtEnd: number;
@@ -181,8 +181,8 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
   await pulumi(empty, ["stack", "init", "bench"]);
   const sdkOnly = copyProject(path.join(BENCH_DIR, "sdk-program"), "semisync-bench");
   await pulumi(sdkOnly, ["stack", "init", "bench"]);
-  const emptyPreviewMs: number[] = [];
-  const sdkPreviewMs: number[] = [];
+  const emptyPreviewMs: Record<number, number[]> = {};
+  const sdkPreviewMs: Record<number, number[]> = {};
   const results: ApproachResult[] = [];
 
   for (const count of options.replicaCounts) {
@@ -214,8 +214,8 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
     );
 
     for (let i = 0; i < options.runs; i++) {
-      emptyPreviewMs.push((await pulumi(empty, ["preview"])).ms);
-      sdkPreviewMs.push((await pulumi(sdkOnly, ["preview"])).ms);
+      (emptyPreviewMs[count] ??= []).push((await pulumi(empty, ["preview"])).ms);
+      (sdkPreviewMs[count] ??= []).push((await pulumi(sdkOnly, ["preview"])).ms);
       for (const approach of approaches) {
         const result = byName.get(approach.name)!;
         const worst = result.worstCommitMs;
@@ -291,17 +291,21 @@ export function printCompare(report: CompareReport, runs: number): void {
       );
     }
   }
-  const empty = median(report.emptyPreviewMs);
-  const sdk = median(report.sdkPreviewMs);
-  console.log(`\nNo-change \`pulumi preview\` after the rollout, against a program with no resource (${seconds(empty)} s) and one with no resource that loads @pulumi/pulumi (${seconds(sdk)} s)\n`);
+  console.log("\nNo-change `pulumi preview` after the rollout, against a program with no resource and one with no resource that loads @pulumi/pulumi (both timed in the same runs)\n");
   console.log("| replicas | program | preview s (refresh: always, as shipped) | × empty | × SDK only | `--refresh=false` s | × empty | × SDK only |");
   console.log("|---:|---|---:|---:|---:|---:|---:|---:|");
-  for (const r of report.results.filter((r) => r.previewMs)) {
-    const shipped = median(r.previewMs!);
-    const bare = r.previewNoRefreshMs?.length ? median(r.previewNoRefreshMs) : undefined;
-    console.log(
-      `| ${r.replicas} | ${r.approach.replace("pulumi up/destroy, ", "")} | ${seconds(shipped)} | ${ratio(shipped, empty)} | ${ratio(shipped, sdk)} | ${bare === undefined ? "–" : seconds(bare)} | ${bare === undefined ? "–" : ratio(bare, empty)} | ${bare === undefined ? "–" : ratio(bare, sdk)} |`,
-    );
+  for (const count of Object.keys(report.emptyPreviewMs).map(Number)) {
+    const empty = median(report.emptyPreviewMs[count]);
+    const sdk = median(report.sdkPreviewMs[count]);
+    console.log(`| ${count} | program with no resource | ${seconds(empty)} | 1.00× | ${ratio(empty, sdk)} | | | |`);
+    console.log(`| ${count} | program with no resource, loads @pulumi/pulumi | ${seconds(sdk)} | ${ratio(sdk, empty)} | 1.00× | | | |`);
+    for (const r of report.results.filter((r) => r.previewMs && r.replicas === count)) {
+      const shipped = median(r.previewMs!);
+      const bare = r.previewNoRefreshMs?.length ? median(r.previewNoRefreshMs) : undefined;
+      console.log(
+        `| ${count} | ${r.approach.replace("pulumi up/destroy, ", "")} | ${seconds(shipped)} | ${ratio(shipped, empty)} | ${ratio(shipped, sdk)} | ${bare === undefined ? "–" : seconds(bare)} | ${bare === undefined ? "–" : ratio(bare, empty)} | ${bare === undefined ? "–" : ratio(bare, sdk)} |`,
+      );
+    }
   }
 }
 
