@@ -1,7 +1,7 @@
 import { Flavor, PrivilegeNeed, grantFor } from "../flavors/generations";
 import { Statement } from "../types";
 import { Session } from "./connection";
-import { ER, driverMessage, hasErrno, isConnectionLost, isLibraryMissing, isPluginConflict, isPrivilegeMissing, isUninstallRefused, semisyncError } from "./errors";
+import { ER, driverMessage, hasErrno, isConnectionLost, isLibraryMissing, isPluginConflict, isPrivilegeMissing, isReadOnlyRefusal, isUninstallRefused, semisyncError } from "./errors";
 
 /**
  * Runs a plan's statements in order. If one fails, the completed ones are undone in reverse, so a
@@ -73,6 +73,9 @@ function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | 
   }
   if (isPluginConflict(error)) {
     return "the other-named plugin of this side is installed; set terminology to \"automatic\" or uninstall that plugin first.";
+  }
+  if (isReadOnlyRefusal(error)) {
+    return "this server is read-only (super_read_only or read_only, as an orchestrator leaves a replica or a demoted source), and INSTALL/UNINSTALL PLUGIN write mysql.plugin. With failoverReady on SemisyncReplication a role flip installs and uninstalls nothing; otherwise lift it for the deployment (SET GLOBAL super_read_only = OFF: read_only alone does not stop an account with SUPER or CONNECTION_ADMIN, on MariaDB READ_ONLY ADMIN) and restore it after.";
   }
   if (isUninstallRefused(error)) {
     return "semisync replicas (on a source) or a semisync IO thread (on a replica) are still active; disable semisync on the replicas and restart their IO threads first. With replication_optimize_for_static_plugin_config=ON the server refuses too: set it OFF first.";

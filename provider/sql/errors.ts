@@ -16,6 +16,8 @@ export const ER = {
   WRONG_VALUE_FOR_VAR: 1231,
   WRONG_TYPE_FOR_VAR: 1232,
   SP_DOES_NOT_EXIST: 1305,
+  /** ER_OPTION_PREVENTS_STATEMENT, "The MySQL server is running with the %s option so it cannot execute this statement" (MariaDB: the same number). */
+  OPTION_PREVENTS_STATEMENT: 1290,
   QUERY_INTERRUPTED: 1317,
   PLUGIN_CANNOT_BE_UNINSTALLED: 1883,
   INSTALL_PLUGIN_CONFLICT_CLIENT: 4045,
@@ -54,6 +56,14 @@ export function isLibraryMissing(error: unknown): boolean {
 
 export function isPluginConflict(error: unknown): boolean {
   return hasErrno(error, ER.INSTALL_PLUGIN_CONFLICT_CLIENT);
+}
+
+/**
+ * `read_only`/`super_read_only` refused a statement that writes a table: `INSTALL`/`UNINSTALL
+ * PLUGIN` write `mysql.plugin`. Orchestrators leave replicas and demoted sources read-only.
+ */
+export function isReadOnlyRefusal(error: unknown): boolean {
+  return hasErrno(error, ER.OPTION_PREVENTS_STATEMENT) && /read[-_]only/i.test(driverMessage(error));
 }
 
 export function isUninstallRefused(error: unknown): boolean {

@@ -51,15 +51,14 @@ function program(members: Server[]) {
 }
 
 /** A source and two replicas for the enclosing describe, started before its tests and stopped after. */
-function testBed(lane: Lane): { members: Server[] } {
-  const bed = { members: [] as Server[] };
-  let topology: Topology | undefined;
+function testBed(lane: Lane): { topology?: Topology; members: Server[] } {
+  const bed: { topology?: Topology; members: Server[] } = { members: [] };
   before(async function () {
-    topology = await startTopology(lane, { replicas: 2 });
-    bed.members = [topology.source, ...topology.replicas];
+    bed.topology = await startTopology(lane, { replicas: 2 });
+    bed.members = [bed.topology.source, ...bed.topology.replicas];
   });
   after(async function () {
-    await topology?.stop();
+    await bed.topology?.stop();
   });
   return bed;
 }
@@ -162,18 +161,37 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       }
     });
 
-    it("destroy after the role flip stalls no commit on the new source and removes semisync from every member", async function () {
+    it("failing back (m0 promoted again, m1 and m2 re-pointed): the edited program's up is again in place, stalls no commit on m0 and leaves m1's source side off", async function () {
+      const [a, b, c] = members;
+      await promote(topology, a);
+      const writer = await startCommitWriter(a);
+      try {
+        await stack.setConfig("sourceIndex", { value: "0" });
+        const { result } = await upMeasured(stack, writer, `fail-back up on ${lane.name}`);
+        assertOnlyUpdates(result, "the fail-back");
+        assert.deepEqual(await Promise.all(members.map(installedPlugins)), pluginsBefore, "no plugin installed or uninstalled");
+        await assertRoles(a, [b, c]);
+        assert.deepEqual(result.outputs.replicaStatuses.value, { m1: "ON", m2: "ON" });
+        await assertNoChangesAfterUp(stack);
+      } finally {
+        await writer.stop();
+      }
+    });
+
+    it("destroy after the role flips stalls no commit on the source and removes semisync from every member", async function () {
       const [a, b] = members;
-      // An orchestrator leaves a demoted source read-only; (UN)INSTALL PLUGIN needs it writable.
-      await a.query("SET GLOBAL super_read_only = OFF").catch(() => undefined);
-      await a.query("SET GLOBAL read_only = OFF");
-      const writer = await startCommitWriter(b);
+      // An orchestrator leaves a demoted source read-only; UNINSTALL PLUGIN needs it writable.
+      for (const server of [b, a]) {
+        await server.query("SET GLOBAL super_read_only = OFF").catch(() => undefined);
+        await server.query("SET GLOBAL read_only = OFF");
+      }
+      const writer = await startCommitWriter(a);
       try {
         writer.take();
         await stack.destroy();
         await writer.settle();
         const samples = writer.take();
-        console.log(`      destroy after the flip on ${lane.name}: max commit ${maxLatency(samples).toFixed(1)} ms`);
+        console.log(`      destroy after the flips on ${lane.name}: max commit ${maxLatency(samples).toFixed(1)} ms`);
         assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms during destroy`);
       } finally {
         await writer.stop();
@@ -186,6 +204,30 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       }
     });
   });
+
+  if (lane.family === "mysql") {
+    describe(`without failoverReady on ${lane.name}: the role flip after a real failover`, function () {
+      const bed = testBed(lane);
+
+      it("stops at the demoted source, which an orchestrator leaves super_read_only, with nothing changed there and a fix naming super_read_only and failoverReady", async function () {
+        const { members } = bed;
+        const [a, b] = members;
+        const stack = await stackFor(`semisync-flip-plain-${lane.family}`, members, { sourceIndex: "0", failoverReady: "false" });
+        await stack.up();
+        await assertNoChangesAfterUp(stack);
+        await promote(bed.topology!, b);
+        // The re-pointed replicas' dump threads on m0 linger until they next write (a heartbeat);
+        // until then UNINSTALL is refused for them (1883). Past that, read-only refuses it.
+        const deadline = Date.now() + 90_000;
+        while ((await semisyncStatus(a))[names.sourceClients] !== "0" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal((await semisyncStatus(a))[names.sourceClients], "0", "m0 counts its former replicas gone");
+        const pluginsBefore = await Promise.all(members.map(installedPlugins));
+        await stack.setConfig("sourceIndex", { value: "1" });
+        await rejects(stack.up(), /could not uninstall rpl_semi_sync_source .*super-read-only.*Fix: this server is read-only .*failoverReady/s);
+        assert.deepEqual(await installedPlugins(a), pluginsBefore[0], "the demoted source keeps its plugin");
+      });
+    });
+  }
 
   describe(`acknowledge: false on ${lane.name}: an async-only replica stays async and is not counted`, function () {
     const bed = testBed(lane);
