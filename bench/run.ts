@@ -8,6 +8,8 @@
 //   scaling  wall time of `up` and `destroy` for 1, 2 and 4 replicas (Automation API)
 //   fleet    K clusters in one stack from the packed tarball: up, preview, refresh, destroy, state
 //            bytes per resource (bench/fleet.ts)
+//   role-flip the up after a real failover, failoverReady vs a naive edit: wall time, commit latency
+//            on the new source, plugin changes, the demoted source's timeouts (bench/role-flip.ts)
 // Options: --replicas 1,4 (compare), --runs 5 (compare, profile, sigint; medians), --clusters 1,4,8 (fleet). Prints tables and writes JSON to
 // bench/results/.
 import * as fs from "node:fs";
@@ -21,9 +23,10 @@ import { requireLane } from "../tests/testbed/lanes";
 import { Server, Topology, startTopology } from "../tests/testbed/topology";
 import { FleetRow, fleet, printFleet } from "./fleet";
 import { ProfileReport, printProfile, profile } from "./profile";
+import { RoleFlipRow, printRoleFlip, roleFlip } from "./role-flip";
 import { CompareReport, SigintReport, compare, printCompare, printSigint, sigintTrap } from "./compare";
 
-const PHASES = ["compare", "profile", "sigint", "latency", "scaling", "fleet"] as const;
+const PHASES = ["compare", "profile", "sigint", "latency", "scaling", "fleet", "role-flip"] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -164,6 +167,7 @@ async function main() {
   let sigint: SigintReport | undefined;
   let profiled: ProfileReport | undefined;
   let fleetRows: FleetRow[] | undefined;
+  let roleFlipRows: RoleFlipRow[] | undefined;
   let writer: CommitWriter | undefined;
   try {
     if (has("sigint")) sigint = await sigintTrap(options.runs);
@@ -193,6 +197,11 @@ async function main() {
       await topology?.stop();
       fleetRows = await fleet(lane, options.clusterCounts);
     }
+    // Its own topologies too (a failover changes the roles): after the shared one is stopped.
+    if (has("role-flip")) {
+      await topology?.stop();
+      roleFlipRows = await roleFlip(lane);
+    }
   } finally {
     await writer?.stop();
     await topology?.stop();
@@ -202,6 +211,7 @@ async function main() {
   if (profiled) printProfile(profiled, options.runs);
   if (sigint) printSigint(sigint);
   if (fleetRows) printFleet(fleetRows);
+  if (roleFlipRows) printRoleFlip(roleFlipRows);
   if (results.length) {
     console.log("\nCommit latency on the source, per phase (2 replicas, default 10 s semisync timeout)\n");
     console.log("| approach | phase | commits | max ms | p99 ms | phase wall s |");
@@ -218,7 +228,7 @@ async function main() {
   const dir = path.join(REPO_ROOT, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, options, compare: compared, profile: profiled, sigint, fleet: fleetRows, latency: results, wallTimes }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ lane: lane.name, image: lane.image, options, compare: compared, profile: profiled, sigint, fleet: fleetRows, roleFlip: roleFlipRows, latency: results, wallTimes }, null, 2));
   console.log(`\nJSON: ${path.relative(REPO_ROOT, file)}`);
 }
 

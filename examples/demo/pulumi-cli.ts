@@ -39,16 +39,27 @@ export function withBackend(dir: string, passphrase: string): CliProject {
   return { dir, backend, env };
 }
 
-/** Runs the pulumi CLI in the project; `echo` streams its output to the terminal. Bounded. */
-export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string[], options: { echo?: boolean; timeoutMs?: number } = {}): Promise<string> {
+/**
+ * Runs the pulumi CLI in the project and resolves with its output; `echo` streams the output to
+ * the terminal, `stdoutOnly` leaves stderr out of the result (for `--json`). Bounded.
+ */
+export function pulumiCli(
+  project: Pick<CliProject, "dir" | "env">,
+  args: string[],
+  options: { echo?: boolean; timeoutMs?: number; stdoutOnly?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    let stdout = "";
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       if (options.echo) process.stderr.write(chunk);
     };
-    child.stdout.on("data", collect);
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      collect(chunk);
+    });
     child.stderr.on("data", collect);
     const timer = setTimeout(() => child.kill("SIGTERM"), options.timeoutMs ?? 600_000);
     child.on("error", (error) => {
@@ -57,7 +68,7 @@ export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(output);
+      if (code === 0) resolve(options.stdoutOnly ? stdout : output);
       else reject(new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${output.slice(-4000)}`));
     });
   });

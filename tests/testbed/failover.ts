@@ -29,6 +29,12 @@ export interface PromoteOptions {
   timeoutMs?: number;
   /** Reconnect interval of the re-pointed replicas. Defaults to 1 s, as startTopology's. */
   connectRetry?: ConnectRetry;
+  /**
+   * How writes are stopped on the old source: "super_read_only" (where the server has it, else
+   * read_only) or "read_only" alone, which is orchestrator's default (`UseSuperReadOnly: false`)
+   * and leaves users with SUPER / CONNECTION_ADMIN able to write. Defaults to "super_read_only".
+   */
+  stopWrites?: "super_read_only" | "read_only";
 }
 
 /** The topology with its new roles; `stop()` still stops every container. */
@@ -126,7 +132,7 @@ export async function promote(topology: Topology, newSource: number | Server, op
   const { family } = await serverFlavor(promoted);
 
   // 1. No new writes on the old source. super_read_only (MySQL) also stops users with SUPER.
-  const superReadOnly = await hasVariable(oldSource, "super_read_only", timeoutMs);
+  const superReadOnly = (options.stopWrites ?? "super_read_only") === "super_read_only" && (await hasVariable(oldSource, "super_read_only", timeoutMs));
   await run(oldSource, `SET GLOBAL ${superReadOnly ? "super_read_only" : "read_only"} = ON`, timeoutMs);
 
   // 2. Nothing the old source wrote may be lost: the new source applies all of it first.
