@@ -87,21 +87,25 @@ async function pluginsByMember(members: Server[]): Promise<string[]> {
   return lists.flat();
 }
 
-async function sourceTimeouts(server: Server): Promise<number> {
-  return Number((await semisyncStatus(server)).Rpl_semi_sync_source_no_times ?? 0);
-}
-
 /**
  * Samples, until stopped, how far the replication applier of `replica` is behind: the last applied
  * transaction's apply end minus its original commit, and for one being applied, now minus its
- * original commit (a commit waiting on the semisync timeout shows here while it waits).
+ * original commit (a commit waiting on the semisync timeout shows here while it waits); and its
+ * source-side timeouts (`Rpl_semi_sync_source_no_times`, gone with the plugin once uninstalled).
  */
-function applyLagSampler(replica: Server): { stop(): Promise<number> } {
+function demotedSourceSampler(replica: Server): { stop(): Promise<{ worstLagMs: number; timeouts: number }> } {
   let running = true;
   let worstUs = 0;
+  let firstTimeouts: number | undefined;
+  let lastTimeouts = 0;
   const loop = (async () => {
     while (running) {
       try {
+        const timeouts = (await semisyncStatus(replica)).Rpl_semi_sync_source_no_times;
+        if (timeouts !== undefined) {
+          firstTimeouts ??= Number(timeouts);
+          lastTimeouts = Number(timeouts);
+        }
         const [row] = await replica.query(
           `SELECT MAX(IF(LAST_APPLIED_TRANSACTION <> '', TIMESTAMPDIFF(MICROSECOND, LAST_APPLIED_TRANSACTION_ORIGINAL_COMMIT_TIMESTAMP, LAST_APPLIED_TRANSACTION_END_APPLY_TIMESTAMP), 0)) AS applied,
                   MAX(IF(APPLYING_TRANSACTION <> '', TIMESTAMPDIFF(MICROSECOND, APPLYING_TRANSACTION_ORIGINAL_COMMIT_TIMESTAMP, NOW(6)), 0)) AS applying
@@ -118,7 +122,7 @@ function applyLagSampler(replica: Server): { stop(): Promise<number> } {
     async stop() {
       running = false;
       await loop;
-      return worstUs / 1000;
+      return { worstLagMs: worstUs / 1000, timeouts: lastTimeouts - (firstTimeouts ?? lastTimeouts) };
     },
   };
 }
@@ -136,9 +140,8 @@ async function flip(lane: Lane, failoverReady: boolean, stopWrites: StopWrites):
     await stack.setConfig("source", { value: memberName(0) });
     await stack.up();
 
-    const timeoutsBefore = await sourceTimeouts(topology.source);
     const pluginsBefore = await pluginsByMember(members);
-    const sampler = applyLagSampler(topology.source);
+    const sampler = demotedSourceSampler(topology.source);
     const failedOver = await promote(topology, 0, { stopWrites });
     await stack.setConfig("source", { value: memberName(1) });
 
@@ -158,8 +161,7 @@ async function flip(lane: Lane, failoverReady: boolean, stopWrites: StopWrites):
     // A commit of the demoted source's applier may still be waiting out the timeout: sample on
     // until it has applied everything, so the wait is seen whole.
     if (!(await caughtUp(topology.source, failedOver.source, 60))) log(`role-flip, ${approach}: the demoted source did not catch up within 60 s`);
-    const demotedMaxApplyLagMs = await sampler.stop();
-    const demotedTimeouts = (await sourceTimeouts(topology.source)) - timeoutsBefore;
+    const demoted = await sampler.stop();
     const pluginsAfter = await pluginsByMember(members);
 
     let secondUpChanges: Record<string, number> = {};
@@ -181,8 +183,8 @@ async function flip(lane: Lane, failoverReady: boolean, stopWrites: StopWrites):
       uninstalled: pluginsBefore.filter((plugin) => !pluginsAfter.includes(plugin)),
       newSourceStatus: status.Rpl_semi_sync_source_status ?? "absent",
       newSourceClients: status.Rpl_semi_sync_source_clients ?? "absent",
-      demotedTimeouts,
-      demotedMaxApplyLagMs,
+      demotedTimeouts: demoted.timeouts,
+      demotedMaxApplyLagMs: demoted.worstLagMs,
       secondUpChanges: Object.fromEntries(Object.entries(secondUpChanges).filter(([op]) => op !== "same")),
       secondUpError,
     };
