@@ -1,9 +1,11 @@
 // The role flip after a real failover (issue 10, item 2): a source and 2 replicas named db1..db3,
 // deployed with SemisyncReplication; then an orchestrator-style failover to db2
 // (tests/testbed/failover.ts), the program's `source` changed to db2, and the `up` that follows
-// measured with a paced writer on the new source. Twice, each on a fresh topology:
+// measured with a paced writer on the new source. Four rows, each on a fresh topology:
 //   - failoverReady: true   both plugins on every member, the flip is in-place updates;
-//   - a naive edit          the same program without failoverReady, as a user would first write it.
+//   - a naive edit          the same program without failoverReady, as a user would first write it;
+// each with the old source's writes stopped by super_read_only and by read_only alone
+// (orchestrator's default), because MySQL refuses (UN)INSTALL PLUGIN under the first.
 // Besides the writer, it reads what the issue reports for the naive edit: the resource changes of
 // the up, plugins installed or uninstalled, the new source's semisync status right after the up,
 // and on the demoted source the source-side timeouts (`Rpl_semi_sync_source_no_times`) and the
@@ -194,6 +196,8 @@ async function flip(lane: Lane, failoverReady: boolean, stopWrites: StopWrites):
     );
     return row;
   } finally {
+    // UNINSTALL PLUGIN on the demoted source is refused under super_read_only (error 1290).
+    await topology.source.query("SET GLOBAL super_read_only = OFF").catch(() => undefined);
     await stack.destroy().catch((error: unknown) => log(`role-flip, ${approach}: destroy failed: ${errorLine(error)}`));
     await topology.stop();
   }
