@@ -75,7 +75,7 @@ function program(members: Server[]) {
     const password = config.requireSecret("adminPassword");
     const sourceName = config.require("source");
     const named = members.map((server, index) => ({ name: memberName(index), host: server.host, port: server.port, user: server.user, password }));
-    const replication = new SemisyncReplication("semisync", <any>{
+    const replication = new SemisyncReplication("semisync", {
       failoverReady: config.requireBoolean("failoverReady"),
       source: named.find((member) => member.name === sourceName)!,
       replicas: named.filter((member) => member.name !== sourceName),
