@@ -96,6 +96,7 @@ describe("examples/failover through the Pulumi CLI: a real failover, then one co
       await writer.stop();
     }
     const samples = writer.take();
+    console.log(`      role flip up through the CLI: ${samples.length} commits on the new source, slowest ${maxLatency(samples).toFixed(1)} ms`);
     assert.ok(samples.length > 0, "the writer committed on the new source during the up");
     assert.ok(maxLatency(samples) < STALL_MS, `the slowest commit on the new source during the up took ${maxLatency(samples).toFixed(0)} ms`);
     await assertSemisyncEverywhere(failedOver);
