@@ -90,6 +90,27 @@ const BAD_INPUTS: BadInput[] = [
     program: (t, pw) => new SemisyncReplication("r", { source: connectionOf(t.source, pw), replicas: [{ ...connectionOf(t.replicas[0], pw), name: "r1" }], waitForReplicaCount: 2 }),
     expected: /waitForReplicaCount is 2 but only 1 replica\(s\) are declared/,
   },
+  {
+    name: "a waitForReplicaCount above the acknowledging replicas (one is async-only)",
+    program: (t, pw) => new SemisyncReplication("r", { source: connectionOf(t.source, pw), replicas: [{ ...connectionOf(t.replicas[0], pw), name: "r1", acknowledge: false }], waitForReplicaCount: 1 }),
+    expected: /SemisyncReplication r: waitForReplicaCount is 1 but only 0 acknowledging replica\(s\) are declared \(1 more with acknowledge: false.*set acknowledge: true on enough of them/s,
+  },
+  {
+    name: "failoverReady with a member whose host is an output and no name",
+    program: (t, pw) =>
+      new SemisyncReplication("r", { failoverReady: true, source: { ...connectionOf(t.source, pw), name: "db1" }, replicas: [{ ...connectionOf(t.replicas[0], pw), host: pulumi.output(t.replicas[0].host) }] }),
+    expected: /SemisyncReplication r: with failoverReady every member's resources are keyed by its name, and the replica at position 0 has neither a name nor a plain-string host\. Give it a name/,
+  },
+  {
+    name: "standby on a replica resource that declares a source",
+    program: (t, pw) => new SemisyncEnablement("e", { connection: connectionOf(t.replicas[0], pw), role: "replica", standby: true, source: connectionOf(t.source, pw) }),
+    expected: /standby is for a server that replicates from no one \(a topology's source\): remove either standby or source/,
+  },
+  {
+    name: "standby on a source-side resource",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: connectionOf(t.source, pw), role: "source", standby: true }),
+    expected: /standby is for the replica side: remove it from this source-side resource/,
+  },
 ];
 
 describe("bad input through the Pulumi engine: a clear error, nothing changed, no password shown", function () {
