@@ -1,14 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { PluginInputs, checkPluginInputs, connectionSettings } from "../plan/inputs";
 import { pluginKeptOnDelete } from "../plan/ownership";
-import { planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
+import { planBuiltInTeardown, planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
+import { isOn } from "../plan/enablement-plan";
 import { applyStatements } from "../sql/apply";
 import { driverMessage, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { switchOffSparingSource } from "./source-guard";
 import { preflightTopology } from "./preflight";
-import { sideNames, terminologyOfPlugin } from "../flavors/names";
+import { enabledVariable, sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { reportingOnce } from "./engine-report";
@@ -23,6 +24,15 @@ export interface PluginOutputs extends PluginInputs {
   pluginStatus: string;
   builtIn: boolean;
   adopted: boolean;
+  /**
+   * Whether this side's `…_enabled` was ON when the resource was created (false where the plugin
+   * was absent). Built-in semisync: found OFF, delete switches the side off if it is still on
+   * (`planBuiltInTeardown`). State written before this output existed gets true at its next
+   * update: what was found is unknown there, so delete leaves the switch to the enablement.
+   * Always present: an absent output reads as unknown in a preview, and the component derives
+   * an input from it.
+   */
+  foundEnabled?: boolean;
   activeTerminology: ResolvedTerminology;
   serverVersion: string;
   serverFlavor: string;
@@ -44,6 +54,7 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
     const { topology: _topology, ...declared } = inputs;
     return {
       ...declared,
+      foundEnabled: isOn(observed.variables[enabledVariable(plan.terminology, inputs.role)]),
       pluginName: plan.names.plugin,
       pluginLibrary: plan.kind === "built-in" ? "" : plan.library,
       pluginStatus: plan.kind === "built-in" ? "BUILT-IN" : "ACTIVE",
@@ -131,6 +142,8 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
   async update(_id, olds, news) {
     // `adopted` describes how the resource came to be, not what this update found.
     const outs = { ...(await converge(news)), adopted: olds.adopted ?? false };
+    // Like `adopted`: what create found, not what this update sees.
+    outs.foundEnabled = olds.foundEnabled ?? true;
     claim(news.connection, news.role, "plugin");
     return { outs };
   },
@@ -149,6 +162,14 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       return;
     }
     await onServer(props, async (ctx) => {
+      if (ctx.detected.flavor.builtIn) {
+        const switchOff = planBuiltInTeardown(props.role, await ctx.observe({ channels: props.role === "replica" }), ctx.detected.flavor, props);
+        if (!switchOff) return;
+        const apply = () => applyStatements(ctx.session, switchOff.statements, ctx.detected.flavor);
+        if (switchOff.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, props, apply);
+        else await apply();
+        return;
+      }
       // Replicas this deployment left semisync on purpose stay connected: no use waiting for them.
       const kept = props.role === "source" ? replicasKeptOn(props.connection) : [];
       const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName, kept.length) : await ctx.observe();

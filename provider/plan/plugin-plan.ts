@@ -1,11 +1,11 @@
 import { describeFlavor, resolveTerminology } from "../flavors/detect";
 import { Flavor } from "../flavors/generations";
-import { SideNames, libraryFileName, sideNames, terminologyOfPlugin } from "../flavors/names";
+import { SideNames, enabledVariable, libraryFileName, sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
 import { ResolvedTerminology, Role, Statement, Terminology } from "../types";
 import { planError } from "./plan-error";
 import { ioRestartStatements } from "./replica-statements";
-import { requireReplicationConfigured } from "./enablement-plan";
+import { EnablementPlan, installedTerminology, isOn, planEnablement, requireReplicationConfigured } from "./enablement-plan";
 
 export type PluginPlan =
   | { kind: "built-in"; terminology: ResolvedTerminology; names: SideNames }
@@ -128,4 +128,21 @@ export function planPluginRemoval(role: Role, pluginName: string, observed: Obse
 
 function uninstall(pluginName: string): Statement {
   return { sql: `UNINSTALL PLUGIN ${pluginName}`, purpose: `uninstall ${pluginName}` };
+}
+
+/**
+ * Delete of a built-in plugin (MariaDB 10.3.3+): there is nothing to uninstall, so what
+ * uninstalling achieves on other servers (no semisync left on that the deployment turned on) is
+ * done by switching the side off: when it is on, and was found off when the resource was created
+ * (`foundEnabled: false`) or `removeAdopted` says to remove adopted state too. Normally the side's
+ * enablement has switched it off already and this plans nothing; it matters when a replica's
+ * enablement left its teardown here because the replica was unreachable. Settings the enablement
+ * tuned are not restored here (they are runtime values; a restart resets them). State written
+ * before `foundEnabled` existed plans nothing: what was found is unknown.
+ */
+export function planBuiltInTeardown(role: Role, observed: ObservedState, flavor: Flavor, origin: { foundEnabled?: boolean; removeAdopted?: boolean }): EnablementPlan | undefined {
+  if (!flavor.builtIn || !(origin.foundEnabled === false || origin.removeAdopted === true)) return undefined;
+  const terminology = installedTerminology(role, observed);
+  if (!terminology || !isOn(observed.variables[enabledVariable(terminology, role)])) return undefined;
+  return planEnablement({ role, enabled: false, settings: {}, persist: false, restartIoThread: true }, observed, flavor);
 }

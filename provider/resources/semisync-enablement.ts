@@ -111,7 +111,8 @@ export interface SemisyncEnablementArgs {
   removeAdopted?: pulumi.Input<boolean>;
   /**
    * Replica only. This server's `SemisyncPlugin` depends on this resource and is deleted after
-   * it, and its delete removes semisync there entirely. When the replica cannot be reached at
+   * it, and its delete removes semisync there entirely (uninstalls it; where semisync is built
+   * in, switches this side off when the plugin found it off). When the replica cannot be reached at
    * delete (connection refused, no route, connect timeout), this delete then succeeds with a line
    * in the engine's output and leaves the work to the plugin's delete, which fails and stays in
    * the state until the replica is back: so a destroy tears the live members down past a dead
@@ -132,8 +133,9 @@ export interface SemisyncEnablementArgs {
   standby?: pulumi.Input<boolean>;
   /**
    * Every server of the topology this resource belongs to. Before this resource changes its
-   * server, every member is read and checked (plugin installable, each replica on one running
-   * default channel replicating from `source`), and nothing is changed anywhere if one fails.
+   * server, every member is read and checked (plugin installable, the account's privileges,
+   * each replica on one running default channel replicating from `source`), and nothing is
+   * changed anywhere if one fails.
    * Stored as a secret (it holds passwords); changing it alone is not a change. Defaults to this
    * server and, for a replica, its declared `source`; `SemisyncReplication` always sets it.
    */

@@ -46,8 +46,9 @@ export interface SemisyncPluginArgs {
   standby?: pulumi.Input<boolean>;
   /**
    * Every server of the topology this resource belongs to. Before this resource changes its
-   * server, every member is read and checked (plugin installable, each replica on one running
-   * default channel replicating from `source`), and nothing is changed anywhere if one fails.
+   * server, every member is read and checked (plugin installable, the account's privileges,
+   * each replica on one running default channel replicating from `source`), and nothing is
+   * changed anywhere if one fails.
    * Stored as a secret (it holds passwords); changing it alone is not a change. Defaults to this
    * server and, for a replica, its declared `source`; `SemisyncReplication` always sets it.
    */
@@ -56,7 +57,9 @@ export interface SemisyncPluginArgs {
 
 /**
  * Installs a semisync replication plugin (`INSTALL PLUGIN`) and uninstalls it on delete. On
- * MariaDB 10.3.3 and later semisync is built in: nothing is installed and `builtIn` is true. A
+ * MariaDB 10.3.3 and later semisync is built in: nothing is installed and `builtIn` is true, and
+ * delete switches the side off if it was off when the resource was created (`foundEnabled`) and
+ * is on now: the work a replica's enablement leaves to it when the replica was unreachable. A
  * plugin that is already installed and ACTIVE is adopted (`adopted` is true) and left installed
  * on delete, as it was found, unless `removeAdopted` is set. Delete also leaves the plugin alone
  * when another resource of the same deployment has just taken it over (a rename without
@@ -73,6 +76,11 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly builtIn: pulumi.Output<boolean>;
   /** The plugin was already installed when the resource was created: delete leaves it installed. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /**
+   * Whether this side was switched on when the resource was created. On built-in semisync
+   * (MariaDB 10.3.3+), found off, delete switches it off if it is still on.
+   */
+  declare readonly foundEnabled: pulumi.Output<boolean>;
   /** The terminology in use: `modern` or `legacy`. */
   declare readonly activeTerminology: pulumi.Output<ResolvedTerminology>;
   /** `@@version` of the server. */
@@ -101,6 +109,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         pluginStatus: undefined,
         builtIn: undefined,
         adopted: undefined,
+        foundEnabled: undefined,
         activeTerminology: undefined,
         serverVersion: undefined,
         serverFlavor: undefined,

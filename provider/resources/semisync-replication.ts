@@ -216,12 +216,14 @@ export class SemisyncReplication extends pulumi.ComponentResource {
         );
       } else {
         const plugin = resource({ ...ref, kind: "plugin" }) as SemisyncPlugin;
-        // Only a plugin whose delete uninstalls it takes a dead replica's teardown over: an adopted
-        // one stays installed and a built-in one (MariaDB) is never uninstalled, so the switch this
-        // enablement turned on would stay on.
+        // Only a plugin whose delete removes semisync takes a dead replica's teardown over: one it
+        // uninstalls (an adopted one stays installed), or a built-in one (MariaDB) that found the
+        // switch off, whose delete then switches it off. Built-in plugins created before
+        // `foundEnabled` existed do not know what they found: the enablement keeps the work.
+        // `foundEnabled` is read only where it decides, so older state elsewhere previews no change.
         const pluginRemovesSemisync = pulumi
           .all([plugin.adopted, plugin.builtIn, pulumi.output(removeAdopted)])
-          .apply(([adopted, builtIn, remove]) => !builtIn && (!adopted || remove === true));
+          .apply(([adopted, builtIn, remove]) => (remove === true ? pulumi.output(true) : builtIn ? plugin.foundEnabled.apply((found) => found === false) : pulumi.output(!adopted)));
         made = new SemisyncEnablement(
           resourceName(ref.member, "replica"),
           // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.

@@ -20,6 +20,13 @@ export interface Server extends ConnectionInfo {
   stop(): Promise<void>;
   /** Starts a stopped container on the same port and datadir and waits until it is ready. */
   start(): Promise<void>;
+  /**
+   * Freezes every process of the container (`docker pause`): the server keeps its state and its
+   * port still accepts TCP connections, but nothing answers, as across a network partition.
+   */
+  freeze(): Promise<void>;
+  /** Undoes `freeze()`. */
+  thaw(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -76,6 +83,16 @@ class ContainerServer implements Server {
     const client = await getContainerRuntimeClient();
     await client.container.start(client.container.getById(this.container.getId()));
     await this.waitUntilReady();
+  }
+
+  async freeze(): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    await client.container.getById(this.container.getId()).pause();
+  }
+
+  async thaw(): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    await client.container.getById(this.container.getId()).unpause();
   }
 
   async waitUntilReady(): Promise<void> {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { planPluginInstall, planPluginRemoval } from "../../provider/plan/plugin-plan";
+import { planBuiltInTeardown, planPluginInstall, planPluginRemoval } from "../../provider/plan/plugin-plan";
 import { Role } from "../../provider/types";
-import { VersionLabel, expectPlanError, expectUnsupported, flavorOf, observedOn, pluginRow, sqlOf } from "./fixtures";
+import { VersionLabel, defaultChannel, expectPlanError, expectUnsupported, flavorOf, observedOn, pluginRow, pluginVariables, sqlOf } from "./fixtures";
 
 type Golden = { kind: "install"; sql: string; undo: string } | { kind: "built-in"; plugin: string };
 
@@ -226,4 +226,40 @@ describe("planPluginRemoval", () => {
       assert.deepEqual(removal.statements[0].undo, [`START ${c.keyword} IO_THREAD`]);
     });
   }
+});
+
+describe("planBuiltInTeardown: a built-in plugin's delete switches off what the deployment turned on", () => {
+  for (const label of ["MariaDB 10.11", "MariaDB 11.8"] as const) {
+    const flavor = flavorOf(label);
+    const replicaOn = (status: string) =>
+      observedOn(label, { variables: pluginVariables(flavor, "legacy", "replica", { rpl_semi_sync_slave_enabled: "ON" }), status: { Rpl_semi_sync_slave_status: status }, channels: [defaultChannel()] });
+
+    it(`${label}: a replica found off and still on is switched off, its IO thread restarted`, () => {
+      const plan = planBuiltInTeardown("replica", replicaOn("ON"), flavor, { foundEnabled: false });
+      assert.deepEqual(sqlOf(plan!.statements), ["SET GLOBAL rpl_semi_sync_slave_enabled = OFF", "STOP REPLICA IO_THREAD", "START REPLICA IO_THREAD"]);
+      assert.equal(plan!.expectReplicaStatus, "OFF");
+    });
+
+    it(`${label}: a source found off and still on is switched off`, () => {
+      const observed = observedOn(label, { variables: pluginVariables(flavor, "legacy", "source", { rpl_semi_sync_master_enabled: "ON" }) });
+      assert.deepEqual(sqlOf(planBuiltInTeardown("source", observed, flavor, { foundEnabled: false })!.statements), ["SET GLOBAL rpl_semi_sync_master_enabled = OFF"]);
+    });
+
+    it(`${label}: nothing when already off, when found on (adopted), or when what was found is unknown (older state)`, () => {
+      const off = observedOn(label, { variables: pluginVariables(flavor, "legacy", "replica"), channels: [defaultChannel()] });
+      assert.equal(planBuiltInTeardown("replica", off, flavor, { foundEnabled: false }), undefined);
+      assert.equal(planBuiltInTeardown("replica", replicaOn("ON"), flavor, { foundEnabled: true }), undefined);
+      assert.equal(planBuiltInTeardown("replica", replicaOn("ON"), flavor, {}), undefined);
+    });
+
+    it(`${label}: removeAdopted switches off what was found on too`, () => {
+      assert.ok(planBuiltInTeardown("replica", replicaOn("ON"), flavor, { foundEnabled: true, removeAdopted: true }));
+    });
+  }
+
+  it("plans nothing where plugins are uninstalled instead (MySQL)", () => {
+    const flavor = flavorOf("MySQL 9.7");
+    const on = observedOn("MySQL 9.7", { plugins: [pluginRow("rpl_semi_sync_replica")], variables: pluginVariables(flavor, "modern", "replica", { rpl_semi_sync_replica_enabled: "ON" }), channels: [defaultChannel()] });
+    assert.equal(planBuiltInTeardown("replica", on, flavor, { foundEnabled: false }), undefined);
+  });
 });
