@@ -16,8 +16,8 @@ import { monitoringOf } from "../plan/monitoring";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { switchOffSparingSource, waitCountVariable } from "./source-guard";
-import { reportingOnce } from "./engine-report";
-import { claim, keptReplica, notice, takenOver } from "./takeovers";
+import { engineWarning, reportingOnce } from "./engine-report";
+import { claim, keptReplica, takenOver } from "./takeovers";
 import { preflightTopology } from "./preflight";
 
 export interface EnablementOutputs extends EnablementInputs {
@@ -330,7 +330,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async delete(_id, props) {
     if (takenOver(props.connection, props.role, "enablement")) {
       if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
-      notice(
+      engineWarning(
         serverLabel(connectionSettings(props.connection)),
         `semisync ${props.role}: left as it is, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it on; add \`aliases\` to keep one resource across renames (README, "Renames").`,
       );
@@ -342,7 +342,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       // this one and removes semisync entirely, fails and stays in the state until the replica is
       // back. Succeeding here lets the rest of the topology go down in this run.
       if (props.role !== "replica" || !props.teardownByPlugin || !isUnreachable(error)) throw error;
-      notice(
+      engineWarning(
         serverLabel(connectionSettings(props.connection)),
         `semisync replica: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}); left to this replica's SemisyncPlugin, whose delete removes semisync there once the server answers again.`,
       );
@@ -364,6 +364,6 @@ async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<v
   else await apply();
   if (teardown.keptOn) {
     if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
-    notice(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);
+    engineWarning(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);
   }
 }

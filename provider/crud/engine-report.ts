@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { processWide } from "./process-wide";
 
 /**
  * Failed deletes and reads reach the user once, without a stack trace.
@@ -30,17 +31,26 @@ function quieted(error: unknown): unknown {
   return error;
 }
 
-/** Once per provider process: the registry symbol survives each resource's own copy of this code. */
+/** Once per provider process, whichever resource's copy of this code comes first. */
 function installStderrFilter(): void {
-  const holder = globalThis as unknown as Record<symbol, boolean | undefined>;
-  const key = Symbol.for("pulumi-mysql-semisync.stderr-filter");
-  if (holder[key]) return;
-  holder[key] = true;
-  const original = console.error.bind(console);
-  console.error = (...args: unknown[]) => {
-    if (typeof args[0] === "string" && args[0].startsWith(MARK)) return;
-    original(...args);
-  };
+  processWide("stderr-filter", () => {
+    const original = console.error.bind(console);
+    console.error = (...args: unknown[]) => {
+      if (typeof args[0] === "string" && args[0].startsWith(MARK)) return;
+      original(...args);
+    };
+    return true;
+  });
+}
+
+/**
+ * A warning in the engine's output, `warning: [host:port] …`: for a change the provider made
+ * differently from what was asked, or left alone on purpose. Dynamic providers have no engine
+ * log of their own; the engine shows the provider's stderr lines in its output. (`pulumi.log.warn`
+ * falls back to the same stderr there, as `warning: [runtime] …`: one form for every warning.)
+ */
+export function engineWarning(server: string, message: string): void {
+  process.stderr.write(`warning: [${server}] ${message}\n`);
 }
 
 /** The provider with its `delete` and `read` failures reported once (see above). */

@@ -12,8 +12,8 @@ import { preflightTopology } from "./preflight";
 import { enabledVariable, sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState } from "../sql/observe";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
-import { reportingOnce } from "./engine-report";
-import { claim, notice, replicasKeptOn, takenOver } from "./takeovers";
+import { engineWarning, reportingOnce } from "./engine-report";
+import { claim, replicasKeptOn, takenOver } from "./takeovers";
 import { serverLabel } from "../sql/connection";
 
 export interface PluginOutputs extends PluginInputs {
@@ -151,14 +151,14 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
   async delete(_id, props) {
     const server = serverLabel(connectionSettings(props.connection));
     if (takenOver(props.connection, props.role, "plugin")) {
-      notice(
+      engineWarning(
         server,
         `${props.pluginName}: left installed, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it installed; add \`aliases\` to keep one resource across renames (README, "Renames").`,
       );
       return;
     }
     if (pluginKeptOnDelete(props)) {
-      notice(server, `${props.pluginName}: left installed, as it was found when this resource adopted it (removeAdopted: true uninstalls it).`);
+      engineWarning(server, `${props.pluginName}: left installed, as it was found when this resource adopted it (removeAdopted: true uninstalls it).`);
       return;
     }
     await onServer(props, async (ctx) => {
@@ -174,7 +174,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       const kept = props.role === "source" ? replicasKeptOn(props.connection) : [];
       const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName, kept.length) : await ctx.observe();
       const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor, kept);
-      if (removal.kind === "nothing" && removal.notice) notice(ctx.session.server, removal.reason);
+      if (removal.kind === "nothing" && removal.notice) engineWarning(ctx.session.server, removal.reason);
       if (removal.kind !== "uninstall") return;
       // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
       const apply = () => applyStatements(ctx.session, removal.statements, ctx.detected.flavor);

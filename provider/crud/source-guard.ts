@@ -4,6 +4,7 @@ import { DEFAULT_PORT, DeclaredSource } from "../plan/inputs";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil } from "./server";
+import { engineWarning } from "./engine-report";
 import { underSourceLock } from "./source-locks";
 
 export function waitCountVariable(terminology: ResolvedTerminology): string {
@@ -74,7 +75,7 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
     const source = `${declared.sourceConnection.host}:${declared.sourceConnection.port ?? DEFAULT_PORT}`;
     // A source nothing answers for commits nothing, so this replica's departure cannot stall it.
     if (isUnreachable(error)) {
-      warn(`[${ctx.session.server}] its declared source ${source} is unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}), so whether switching this replica off stalls it was not checked; going ahead.`);
+      engineWarning(ctx.session.server, `its declared source ${source} is unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}), so whether switching this replica off stalls it was not checked; going ahead.`);
       return undefined;
     }
     // Anything else answered: a rejected login, a missing grant, a server error. The check cannot
@@ -95,15 +96,4 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
     });
   }
   return verdict?.seen;
-}
-
-/**
- * A warning in the engine's output. The dynamic-provider host has no engine connection of its
- * own, so `pulumi.log.warn` falls back to the process's stderr, which the engine shows as
- * `warning: [runtime] …` on the stack (seen through the Automation API in
- * tests/e2e/topology-checks.test.ts).
- */
-function warn(message: string): void {
-  const log = (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log;
-  log.warn(message);
 }

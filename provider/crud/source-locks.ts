@@ -1,5 +1,6 @@
 import { ConnectionInputs, connectionSettings } from "../plan/inputs";
 import { serverLabel } from "../sql/connection";
+import { processWide } from "./process-wide";
 
 /**
  * One promise chain per declared source (`host:port` as configured). The engine runs the deletes
@@ -7,13 +8,11 @@ import { serverLabel } from "../sql/connection";
  * index-keyed `replicas` list reordered) each read the source's semisync clients, each saw one to
  * spare, and both switched off, stalling the source's commits for the whole timeout (measured:
  * 10 s). The guard's check and the switch-off that follows it therefore run one at a time per
- * source. The chains live on `globalThis` under a registered symbol because Pulumi deserializes
- * each resource's provider code on its own: module-level state would not be shared (as in
- * takeovers.ts).
+ * source. The chains are process-wide (`processWide`): module-level state would not be shared
+ * between resources.
  */
 function chains(): Map<string, Promise<void>> {
-  const holder = globalThis as unknown as Record<symbol, Map<string, Promise<void>> | undefined>;
-  return (holder[Symbol.for("pulumi-mysql-semisync.source-locks")] ??= new Map());
+  return processWide("source-locks", () => new Map<string, Promise<void>>());
 }
 
 /** Runs `work` after every earlier holder of `source`'s lock in this process has finished. */

@@ -2,6 +2,7 @@ import { ServerObject, claimsThatBlockDelete } from "../plan/ownership";
 import { ConnectionInputs, connectionSettings } from "../plan/inputs";
 import { serverLabel } from "../sql/connection";
 import { Role } from "../types";
+import { processWide } from "./process-wide";
 
 /**
  * What creates and updates of this provider process claimed, by server and side. Every dynamic
@@ -11,8 +12,8 @@ import { Role } from "../types";
  * the same server behind both: the delete must not undo what the create has just taken over.
  * Dynamic providers are never told URNs, so the claim is by server (as configured) and side.
  *
- * The registry lives on `globalThis` under a registered symbol: Pulumi deserializes each
- * resource's provider code on its own, so module-level state would not be shared between them.
+ * The registry is process-wide (`processWide`): module-level state would not be shared between
+ * resources.
  */
 interface Registry {
   claims: Map<string, Set<ServerObject>>;
@@ -21,10 +22,8 @@ interface Registry {
 }
 
 function registry(): Registry {
-  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
-  const key = Symbol.for("pulumi-mysql-semisync.takeovers");
-  const held = (holder[key] ??= { claims: new Map(), kept: new Map() });
-  held.kept ??= new Map();
+  const held = processWide<Registry>("takeovers", () => ({ claims: new Map(), kept: new Map() }));
+  held.kept ??= new Map(); // a registry made by an older copy of this code, before `kept`
   return held;
 }
 
@@ -58,12 +57,4 @@ export function keptReplica(source: ConnectionInputs | undefined, replica: Conne
 /** The replicas of this deployment whose deletes left them semisync clients of `source`. */
 export function replicasKeptOn(source: ConnectionInputs): string[] {
   return [...(registry().kept.get(serverLabel(connectionSettings(source))) ?? [])];
-}
-
-/**
- * A line in the engine's output for a delete that left the server alone on purpose. Dynamic
- * providers have no engine log; the engine shows the provider's stderr lines in its output.
- */
-export function notice(server: string, message: string): void {
-  process.stderr.write(`warning: [${server}] ${message}\n`);
 }

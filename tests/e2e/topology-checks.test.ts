@@ -266,7 +266,8 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
       await stack.up({ onOutput: (line) => output.push(line) });
       const warning = output.join("").split("\n").find((line) => line.includes("is unreachable"));
       console.log(`      the engine showed: ${warning?.trim()}`);
-      assert.match(output.join(""), new RegExp(`declared source 127\\.0\\.0\\.1:${topology.source.port} is unreachable .*ECONNREFUSED.*not checked; going ahead`, "s"));
+      // One form for every warning the provider writes: `warning: [host:port] …`, naming the replica.
+      assert.match(output.join(""), new RegExp(`warning: \\[127\\.0\\.0\\.1:${replica.port}\\] its declared source 127\\.0\\.0\\.1:${topology.source.port} is unreachable .*ECONNREFUSED.*not checked; going ahead`, "s"));
       assert.equal((await semisyncVariables(replica)).rpl_semi_sync_replica_enabled, "OFF");
     } finally {
       await topology.source.start();
