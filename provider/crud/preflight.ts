@@ -92,8 +92,10 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
       if (result.status === "fulfilled") return [];
       const server = serverLabel(connectionSettings(members[i].credentials.connection));
       // The error of a member that could not be read already names it and may carry its own fix.
-      const [message, fix = ""] = String((result.reason as Error)?.message ?? result.reason).replace(`[${server}] `, "").split(" Fix: ");
-      return [{ server, message, fix }];
+      const [text, fix = ""] = String((result.reason as Error)?.message ?? result.reason).replace(`[${server}] `, "").split(" Fix: ");
+      // A bare driver error ("Query inactivity timeout") says neither what was being done nor what to do.
+      const message = fix ? text : `could not be read for the preflight (${text.replace(/\.$/, "")}).`;
+      return [{ server, message, fix: fix || UNREADABLE_FIX }];
     });
     const refusals = [...unreadable, ...preflightRefusals(observed.flatMap((result) => (result.status === "fulfilled" ? [result.value] : [])))];
     if (refusals.length === 0) return;
@@ -110,6 +112,9 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
     );
   }
 }
+
+const UNREADABLE_FIX =
+  "make sure the server answers within the connection's connectTimeoutMs and statementTimeoutMs (a long-held lock or an overloaded server delays it), then run again.";
 
 /** How long a refusal must persist: far above an IO-thread restart (ms), far below any timeout a user sets. */
 const SETTLE_MS = 1_500;

@@ -15,6 +15,8 @@ export const ER = {
   SPECIFIC_ACCESS_DENIED: 1227,
   WRONG_VALUE_FOR_VAR: 1231,
   WRONG_TYPE_FOR_VAR: 1232,
+  /** ER_LOCK_WAIT_TIMEOUT, "Lock wait timeout exceeded; try restarting transaction": also a metadata lock waited out past `lock_wait_timeout` (MariaDB: the same number). */
+  LOCK_WAIT_TIMEOUT: 1205,
   SP_DOES_NOT_EXIST: 1305,
   /** ER_OPTION_PREVENTS_STATEMENT, "The MySQL server is running with the %s option so it cannot execute this statement" (MariaDB: the same number). */
   OPTION_PREVENTS_STATEMENT: 1290,
@@ -81,6 +83,11 @@ export function isReplicationLoginRejected(lastIoErrno: number | undefined): boo
 
 export function isPrivilegeMissing(error: unknown): boolean {
   return hasErrno(error, ER.SPECIFIC_ACCESS_DENIED, ER.TABLEACCESS_DENIED);
+}
+
+/** A lock (e.g. a backup's `FLUSH TABLES WITH READ LOCK`) was waited for past `lock_wait_timeout`. */
+export function isLockWaitTimeout(error: unknown): boolean {
+  return hasErrno(error, ER.LOCK_WAIT_TIMEOUT);
 }
 
 /** The driver lost the connection or never had one: the server may not have seen the statement. */

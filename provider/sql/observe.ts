@@ -1,7 +1,7 @@
 import { ALL_PLUGIN_NAMES } from "../flavors/names";
 import { Flavor } from "../flavors/generations";
 import { Row, Session } from "./connection";
-import { isPrivilegeMissing } from "./errors";
+import { isLockWaitTimeout, isPrivilegeMissing } from "./errors";
 
 export interface ServerFacts {
   version: string;
@@ -154,14 +154,31 @@ export async function readAccountPrivileges(session: Session, flavor: Flavor, op
     privileges.activeRoles = roles;
     privileges.grantLines = (await session.query("SHOW GRANTS")).map((row) => String(Object.values(row)[0]));
   }
-  if (options.insertPlugin) {
-    privileges.canInsertPlugin = await session.query("EXPLAIN INSERT INTO mysql.plugin (name, dl) VALUES ('', '')").then(
-      () => true,
-      (error) => {
-        if (isPrivilegeMissing(error)) return false;
-        throw error;
-      },
-    );
-  }
+  if (options.insertPlugin) privileges.canInsertPlugin = await probeInsertPlugin(session);
   return privileges;
+}
+
+/**
+ * `EXPLAIN INSERT` checks the table privilege before it opens the table, and opening it waits
+ * for the table's locks: a global read lock (a backup's `FLUSH TABLES WITH READ LOCK`) held the
+ * probe until the statement bound and refused the whole topology with a bare driver timeout. So
+ * the probe waits for locks 1 s at most, and a lock wait timeout means the privilege check
+ * already passed (measured on MySQL 9.7 and MariaDB 11.8 under FTWRL: a missing privilege is
+ * 1142 within 1 ms, a granted one 1205 after the 1 s). The `INSTALL PLUGIN` that follows waits
+ * for the lock under its own statement bound, as before.
+ */
+async function probeInsertPlugin(session: Session): Promise<boolean> {
+  const [row] = await session.query("SELECT @@SESSION.lock_wait_timeout AS wait");
+  const previous = Number(row.wait);
+  await session.query("SET SESSION lock_wait_timeout = 1");
+  try {
+    await session.query("EXPLAIN INSERT INTO mysql.plugin (name, dl) VALUES ('', '')");
+    return true;
+  } catch (error) {
+    if (isPrivilegeMissing(error)) return false;
+    if (isLockWaitTimeout(error)) return true;
+    throw error;
+  } finally {
+    if (Number.isSafeInteger(previous)) await session.query(`SET SESSION lock_wait_timeout = ${previous}`);
+  }
 }
