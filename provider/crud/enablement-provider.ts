@@ -82,7 +82,9 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     // Recorded once, before the first change: how the server was before this resource existed.
     const found = olds ? olds.found : foundOn(inputs.role, observed, plan.terminology);
     // Whichever resource changes a server first checks every member, so a refused topology is left as it was.
-    if (desired.enabled && plan.statements.length > 0) await preflightTopology(inputs, ctx, observed, plan.statements);
+    // Switching off checks too: a role flip applied before the failover happened switched the
+    // live source's side off in parallel with the refusal of its replica side.
+    if (plan.statements.length > 0) await preflightTopology(inputs, ctx, observed, plan.statements);
     if (inputs.role === "source" && desired.enabled && needsClientsFirst(observed, plan.terminology, desired)) {
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));

@@ -138,6 +138,22 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       await assertNoChangesAfterUp(stack);
     });
 
+    it("the edited program applied before the failover happened is refused, and the live source stays semisync", async function () {
+      const [a, b, c] = members;
+      await stack.setConfig("sourceIndex", { value: "1" });
+      try {
+        await rejects(stack.up(), /replication is not configured on this server/);
+        // Before the fix the demoted m0's source side was switched off in parallel with the refusal.
+        await assertRoles(a, [b, c]);
+        assert.equal((await semisyncStatus(a))[names.sourceStatus], "ON", "m0 still semisync");
+      } finally {
+        await stack.setConfig("sourceIndex", { value: "0" });
+      }
+      await stack.up();
+      await assertRoles(a, [b, c]);
+      await assertNoChangesAfterUp(stack);
+    });
+
     it("after a real failover (writes stopped on m0, m1 promoted, m0 and m2 re-pointed), the edited program's up changes no plugin, stalls no commit on the new source and ends with its source side on and m0's off", async function () {
       const [a, b, c] = members;
       pluginsBefore = await Promise.all(members.map(installedPlugins));
