@@ -133,7 +133,7 @@ function uninstall(pluginName: string): Statement {
 /**
  * Delete of a built-in plugin (MariaDB 10.3.3+): there is nothing to uninstall, so what
  * uninstalling achieves on other servers (no semisync left on that the deployment turned on) is
- * done by switching the side off: when it is on, and was found off when the resource was created
+ * done by switching a replica's side off: when it is on, and was found off when the resource was created
  * (`foundEnabled: false`) or `removeAdopted` says to remove adopted state too. Normally the side's
  * enablement has switched it off already and this plans nothing; it matters when a replica's
  * enablement left its teardown here because the replica was unreachable. Settings the enablement
@@ -141,6 +141,10 @@ function uninstall(pluginName: string): Statement {
  * before `foundEnabled` existed plans nothing: what was found is unknown.
  */
 export function planBuiltInTeardown(role: Role, observed: ObservedState, flavor: Flavor, origin: { foundEnabled?: boolean; removeAdopted?: boolean }): EnablementPlan | undefined {
+  // Only a replica's teardown is ever left to its plugin. A source plugin's delete also runs when
+  // the plugin is replaced (a re-spelt host or port deletes the old one first): switching the live
+  // source off there left it asynchronous when the new one was then refused.
+  if (role !== "replica") return undefined;
   if (!flavor.builtIn || !(origin.foundEnabled === false || origin.removeAdopted === true)) return undefined;
   const terminology = installedTerminology(role, observed);
   if (!terminology || !isOn(observed.variables[enabledVariable(terminology, role)])) return undefined;

@@ -240,9 +240,10 @@ describe("planBuiltInTeardown: a built-in plugin's delete switches off what the 
       assert.equal(plan!.expectReplicaStatus, "OFF");
     });
 
-    it(`${label}: a source found off and still on is switched off`, () => {
+    it(`${label}: a source is left on (its enablement switches it off; a replaced plugin's delete must not)`, () => {
       const observed = observedOn(label, { variables: pluginVariables(flavor, "legacy", "source", { rpl_semi_sync_master_enabled: "ON" }) });
-      assert.deepEqual(sqlOf(planBuiltInTeardown("source", observed, flavor, { foundEnabled: false })!.statements), ["SET GLOBAL rpl_semi_sync_master_enabled = OFF"]);
+      assert.equal(planBuiltInTeardown("source", observed, flavor, { foundEnabled: false }), undefined);
+      assert.equal(planBuiltInTeardown("source", observed, flavor, { foundEnabled: true, removeAdopted: true }), undefined);
     });
 
     it(`${label}: nothing when already off, when found on (adopted), or when what was found is unknown (older state)`, () => {
