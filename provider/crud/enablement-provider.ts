@@ -82,9 +82,11 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
     // Recorded once, before the first change: how the server was before this resource existed.
     const found = olds ? olds.found : foundOn(inputs.role, observed, plan.terminology);
     // Whichever resource changes a server first checks every member, so a refused topology is left as it was.
-    // Switching off checks too: a role flip applied before the failover happened switched the
-    // live source's side off in parallel with the refusal of its replica side.
-    if (plan.statements.length > 0) await preflightTopology(inputs, ctx, observed, plan.statements);
+    // A source side switched off checks too: a role flip applied before the failover happened
+    // switched the live source's side off in parallel with the refusal of its replica side. A
+    // replica switched off is judged by the teardown guard instead, which lets it through when
+    // its source is unreachable.
+    if ((desired.enabled || inputs.role === "source") && plan.statements.length > 0) await preflightTopology(inputs, ctx, observed, plan.statements);
     if (inputs.role === "source" && desired.enabled && needsClientsFirst(observed, plan.terminology, desired)) {
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
