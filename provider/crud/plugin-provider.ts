@@ -5,12 +5,11 @@ import { planBuiltInTeardown, planPluginInstall, planPluginRemoval } from "../pl
 import { isOn } from "../plan/enablement-plan";
 import { applyStatements } from "../sql/apply";
 import { driverMessage, semisyncError } from "../sql/errors";
-import { ResolvedTerminology } from "../types";
+import { ObservedState, ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { switchOffSparingSource } from "./source-guard";
 import { preflightTopology } from "./preflight";
 import { enabledVariable, sideNames, terminologyOfPlugin } from "../flavors/names";
-import { ObservedState } from "../sql/observe";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { engineWarning, reportingOnce } from "./engine-report";
 import { claim, replicasKeptOn, takenOver } from "./takeovers";

@@ -2,8 +2,8 @@ import { DEFAULT_PORT, DeclaredSource, MemberConnection, TopologyInputs, connect
 import { MemberView, preflightRefusals } from "../plan/preflight";
 import { serverLabel } from "../sql/connection";
 import { semisyncError } from "../sql/errors";
-import { Role, Statement, Terminology } from "../types";
-import { ObservedState, readAccountPrivileges } from "../sql/observe";
+import { ObservedState, Role, Statement, Terminology } from "../types";
+import { readAccountPrivileges } from "../sql/observe";
 import { privilegeNeeds } from "../plan/privileges";
 import { ServerContext, onServer } from "./server";
 

@@ -3,7 +3,8 @@ import { ConnectionInputs, Credentials, connectionSettings } from "../plan/input
 import { isPlanError } from "../plan/plan-error";
 import { Session, serverLabel, withSession } from "../sql/connection";
 import { isPrivilegeMissing, isSemisyncError, semisyncError } from "../sql/errors";
-import { ObservedState, ServerFacts, observe, readFacts } from "../sql/observe";
+import { observe, readFacts } from "../sql/observe";
+import { ObservedState, ServerFacts } from "../types";
 
 export interface ServerContext {
   session: Session;

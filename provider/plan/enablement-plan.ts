@@ -1,9 +1,8 @@
 import { describeFlavor } from "../flavors/detect";
 import { Flavor } from "../flavors/generations";
 import { SETTING_SPECS, SettingSpec, enabledVariable, sideNames, unsignedLongMax, UNSIGNED_LONG_MAX_64, variableName, wholeDigits } from "../flavors/names";
-import { isReplicationLoginRejected } from "../sql/errors";
-import { ObservedState, ReplicationChannel } from "../sql/observe";
-import { ResolvedTerminology, Role, SemisyncSettings, SettingKey, Statement } from "../types";
+import { ER } from "../flavors/error-numbers";
+import { ObservedState, ReplicationChannel, ResolvedTerminology, Role, SemisyncSettings, SettingKey, Statement } from "../types";
 import { planError } from "./plan-error";
 import { ioRestartStatements } from "./replica-statements";
 import { ioRestartNeeded, switchAcrossRestart } from "./restart-policy";
@@ -245,6 +244,15 @@ export function checkReplicaChannels(channels: ReplicationChannel[]): void {
       "fix the replication user's credentials on this replica (STOP REPLICA; CHANGE REPLICATION SOURCE TO SOURCE_USER=…, SOURCE_PASSWORD=… / CHANGE MASTER TO MASTER_PASSWORD=…; START REPLICA) or the user's account and grants on the source, then run again.",
     );
   }
+}
+
+/**
+ * A replication IO thread's `Last_IO_Errno` that retrying cannot cure: the source rejects the
+ * channel's user or password (1045), or the authentication plugin cannot complete without a
+ * change to the channel (2061). Network errors (source down, restarting) are not among them.
+ */
+export function isReplicationLoginRejected(lastIoErrno: number | undefined): boolean {
+  return lastIoErrno === ER.ACCESS_DENIED || lastIoErrno === ER.CR_AUTH_PLUGIN_ERR;
 }
 
 export function isOn(value: string | undefined): boolean {

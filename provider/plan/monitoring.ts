@@ -1,6 +1,5 @@
 import { monitoringVariables } from "../flavors/names";
-import { ObservedState } from "../sql/observe";
-import { ResolvedTerminology, SemisyncMonitoring } from "../types";
+import { ObservedState, ResolvedTerminology, SemisyncMonitoring } from "../types";
 
 /**
  * The source's counters as one observation read them, or undefined when the server does not

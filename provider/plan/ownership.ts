@@ -1,6 +1,5 @@
 import { SETTING_SPECS, enabledVariable, variableName } from "../flavors/names";
-import { ObservedState } from "../sql/observe";
-import { ResolvedTerminology, Role, SemisyncSettings } from "../types";
+import { ObservedState, ResolvedTerminology, Role, SemisyncSettings } from "../types";
 import { EnablementDesired, isOn } from "./enablement-plan";
 
 /**

@@ -1,8 +1,7 @@
 import { describeFlavor, resolveTerminology } from "../flavors/detect";
 import { Flavor } from "../flavors/generations";
 import { SideNames, enabledVariable, libraryFileName, sideNames, terminologyOfPlugin } from "../flavors/names";
-import { ObservedState } from "../sql/observe";
-import { ResolvedTerminology, Role, Statement, Terminology } from "../types";
+import { ObservedState, ResolvedTerminology, Role, Statement, Terminology } from "../types";
 import { planError } from "./plan-error";
 import { ioRestartStatements } from "./replica-statements";
 import { EnablementPlan, installedTerminology, isOn, planEnablement, requireReplicationConfigured } from "./enablement-plan";

@@ -1,6 +1,5 @@
 import { Flavor } from "../flavors/generations";
-import { AccountPrivileges, ObservedState, ReplicationChannel } from "../sql/observe";
-import { ROLES, ResolvedTerminology, Role, Statement, Terminology } from "../types";
+import { AccountPrivileges, ObservedState, ReplicationChannel, ResolvedTerminology, Role, ROLES, Statement, Terminology } from "../types";
 import { describeFlavor } from "../flavors/detect";
 import { sideNames } from "../flavors/names";
 import { checkReplicaChannels } from "./enablement-plan";

@@ -1,8 +1,6 @@
-import { Flavor, PrivilegeNeed, grantFor } from "../flavors/generations";
+import { Flavor, PrivilegeNeed, grantFor, statementNeed } from "../flavors/generations";
 import { enabledVariable } from "../flavors/names";
-import { statementNeed } from "../sql/apply";
-import { AccountPrivileges, ObservedState } from "../sql/observe";
-import { Role, Statement } from "../types";
+import { AccountPrivileges, ObservedState, Role, Statement } from "../types";
 import { installedTerminology, isOn } from "./enablement-plan";
 
 /** Order of the needs in messages and `GRANT` fixes: the order the work happens in. */

@@ -1,6 +1,5 @@
 import { sideNames } from "../flavors/names";
-import { ObservedState } from "../sql/observe";
-import { ResolvedTerminology } from "../types";
+import { ObservedState, ResolvedTerminology } from "../types";
 
 /**
  * IO-thread states that come only after the replica asked its source for semisync. MySQL sets

@@ -1,6 +1,5 @@
 import { SETTING_SPECS, SettingSpec, enabledVariable, variableName, wholeDigits } from "../flavors/names";
-import { ReplicationChannel } from "../sql/observe";
-import { ResolvedTerminology, Role, SemisyncSettings } from "../types";
+import { ReplicationChannel, ResolvedTerminology, Role, SemisyncSettings } from "../types";
 
 /**
  * What survives a restart, decided in one place.

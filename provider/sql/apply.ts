@@ -1,4 +1,4 @@
-import { Flavor, PrivilegeNeed, grantFor } from "../flavors/generations";
+import { Flavor, requiredGrant } from "../flavors/generations";
 import { Statement } from "../types";
 import { Session } from "./connection";
 import { ER, driverMessage, hasErrno, isConnectionLost, isLibraryMissing, isPluginConflict, isPrivilegeMissing, isReadOnlyRefusal, isUninstallRefused, semisyncError } from "./errors";
@@ -41,26 +41,6 @@ async function undo(session: Session, done: Statement[]): Promise<string[]> {
     }
   }
   return failures;
-}
-
-/** Which kind of privileged work a statement the provider runs is (`Flavor.grants`). */
-export function statementNeed(sql: string): PrivilegeNeed | undefined {
-  if (sql.startsWith("INSTALL PLUGIN")) return "installPlugin";
-  if (sql.startsWith("UNINSTALL PLUGIN")) return "uninstallPlugin";
-  if (/^(SET (GLOBAL|PERSIST)|RESET PERSIST)/.test(sql)) return /rpl_semi_sync_(master|source)_/.test(sql) ? "setSourceVariable" : "setReplicaVariable";
-  if (/^(STOP|START) (SLAVE|REPLICA)/.test(sql)) return "restartIoThread";
-  if (/^SHOW .*STATUS/.test(sql)) return "readReplicaStatus";
-  return undefined;
-}
-
-/**
- * The privilege a statement needs on a flavor, for "missing grant" errors, read from the
- * generation's record (`Flavor.grants`, which cites the manuals): MariaDB split SUPER in 10.5.2
- * and moved SHOW SLAVE STATUS to REPLICA MONITOR in 10.5.9.
- */
-export function requiredGrant(sql: string, flavor: Flavor): string {
-  const need = statementNeed(sql);
-  return need ? grantFor(need, flavor) : "the privilege the statement names";
 }
 
 function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | undefined {

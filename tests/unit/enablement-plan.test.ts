@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { Flavor } from "../../provider/flavors/generations";
 import { EnablementDesired, EnablementPlan, EnablementPrevious, planEnablement, settingsNotStored } from "../../provider/plan/enablement-plan";
 import { persistedDrift } from "../../provider/plan/restart-policy";
-import { ObservedState } from "../../provider/sql/observe";
+import { ObservedState } from "../../provider/types";
 import { ResolvedTerminology, SemisyncSettings, SettingKey, WaitPoint } from "../../provider/types";
 import { VersionLabel, applyToState, defaultChannel, expectPlanError, flavorOf, observedOn, pluginVariables, sqlOf } from "./fixtures";
 

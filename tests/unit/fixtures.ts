@@ -2,8 +2,7 @@ import * as assert from "node:assert/strict";
 import { detectFlavor } from "../../provider/flavors/detect";
 import { Flavor } from "../../provider/flavors/generations";
 import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../../provider/flavors/names";
-import { ObservedState, PluginRow, ReplicationChannel } from "../../provider/sql/observe";
-import { ResolvedTerminology, Role, Statement } from "../../provider/types";
+import { ObservedState, PluginRow, ReplicationChannel, ResolvedTerminology, Role, Statement } from "../../provider/types";
 
 /** @@version strings as the servers report them, by a short label. */
 export const VERSIONS = {

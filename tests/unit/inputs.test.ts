@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
-import { flavorById } from "../../provider/flavors/generations";
+import { flavorById, requiredGrant } from "../../provider/flavors/generations";
 import { InputFailure, UNKNOWN, checkEnablementInputs, checkPluginInputs, connectionSettings } from "../../provider/plan/inputs";
-import { requiredGrant } from "../../provider/sql/apply";
 import { semisyncEnablementProvider } from "../../provider/crud/enablement-provider";
 import { semisyncPluginProvider } from "../../provider/crud/plugin-provider";
 

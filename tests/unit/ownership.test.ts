@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { planEnablement } from "../../provider/plan/enablement-plan";
 import { Origin, claimsThatBlockDelete, foundOn, pluginKeptOnDelete, teardownOf } from "../../provider/plan/ownership";
 import { planPluginRemoval } from "../../provider/plan/plugin-plan";
-import { ObservedState } from "../../provider/sql/observe";
+import { ObservedState } from "../../provider/types";
 import { ResolvedTerminology, Role, SettingKey } from "../../provider/types";
 import { VersionLabel, applyToState, defaultChannel, expectPlanError, flavorOf, observedOn, pluginRow, pluginVariables, sqlOf } from "./fixtures";
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { flavorById, grantFor } from "../../provider/flavors/generations";
 import { MemberView, preflightRefusals } from "../../provider/plan/preflight";
 import { globalPrivilegesOfGrants, missingPrivileges, privilegeNeeds } from "../../provider/plan/privileges";
-import { AccountPrivileges } from "../../provider/sql/observe";
+import { AccountPrivileges } from "../../provider/types";
 import { defaultChannel, flavorOf, observedOn, pluginRow, pluginVariables } from "./fixtures";
 
 const ACCOUNT = "'semisync'@'%'";

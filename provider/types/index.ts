@@ -102,3 +102,5 @@ export interface MemberPlan extends MemberRoleDeclaration {
   sides: Record<Role, SideDecision>;
   dependsOn: Record<Role, { plugin: ResourceRef[]; enablement: ResourceRef[] }>;
 }
+
+export * from "./observed";
