@@ -112,7 +112,7 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
 async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: EnablementDesired, plan: EnablementPlan): Promise<ObservedState> {
   const enabledName = enabledVariable(plan.terminology, inputs.role);
   const statusName = sideNames(plan.terminology, inputs.role).statusVariable;
-  const timeoutMs = inputs.replicaStatusTimeoutMs ?? DEFAULT_REPLICA_STATUS_TIMEOUT_MS;
+  const registrationWaitMs = inputs.replicaStatusTimeoutMs ?? DEFAULT_REPLICA_STATUS_TIMEOUT_MS;
   const registering = plan.expectReplicaStatus === "ON";
   let lastReason = "";
   const registered = async (observed: ObservedState) => {
@@ -120,7 +120,7 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
     if (!registration.registered) lastReason = registration.reason;
     return registration.registered;
   };
-  const settled = await pollUntil(plan.expectReplicaStatus ? timeoutMs : 0, POLL_MS, async () => {
+  const settled = await pollUntil(plan.expectReplicaStatus ? registrationWaitMs : 0, POLL_MS, async () => {
     const observed = await ctx.observe({ channels: registering });
     if (isOn(observed.variables[enabledName]) !== desired.enabled) return undefined;
     if (registering) {
@@ -146,15 +146,15 @@ async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: Ena
   if (channel && isReconnecting(channel)) {
     throw semisyncError(
       ctx.session.server,
-      `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${timeoutMs} ms after the IO thread restart: the IO thread is still connecting to its source ${channel.sourceHost}:${channel.sourcePort}${ioError ? ` (${ioError})` : ""}; ${undone}.`,
+      `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${registrationWaitMs} ms after the IO thread restart: the IO thread is still connecting to its source ${channel.sourceHost}:${channel.sourcePort}${ioError ? ` (${ioError})` : ""}; ${undone}.`,
       { fix: "make sure the source is up and reachable from this replica with the replication account, then run again." },
     );
   }
   const status = (observed.status[statusName] ?? "OFF").toUpperCase();
   const what =
     registering && status === "ON"
-      ? `this replica's registration as semisync was not confirmed within ${timeoutMs} ms after the IO thread restart (${lastReason})`
-      : `${statusName} stayed ${status} for ${timeoutMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}`;
+      ? `this replica's registration as semisync was not confirmed within ${registrationWaitMs} ms after the IO thread restart (${lastReason})`
+      : `${statusName} stayed ${status} for ${registrationWaitMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}`;
   throw semisyncError(ctx.session.server, `${what}; ${undone}.`, {
     fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
   });
@@ -185,8 +185,9 @@ function needsClientsFirst(observed: ObservedState, terminology: ResolvedTermino
 
 /**
  * A source switched on before enough replicas are semisync clients makes its next commit wait
- * the whole `timeoutMs` (measured: 10 s by default), so the switch waits for them, bounded.
- * Replicas register even while the source is disabled; the count lags the replica by ~0.5 s.
+ * the whole `timeoutMs` (measured: 10 s by default), so the switch waits for them, at most
+ * `clientsTimeoutMs`. Replicas register even while the source is disabled; the count lags the
+ * replica by ~0.5 s.
  */
 async function awaitSemisyncClients(
   ctx: ServerContext,
@@ -196,10 +197,10 @@ async function awaitSemisyncClients(
 ): Promise<ObservedState> {
   const clientsName = sideNames(terminology, "source").clientsVariable!;
   const required = inputs.requiredClients ?? inputs.waitForReplicaCount ?? Number(observed.variables[waitCountVariable(terminology)] ?? 1);
-  const timeoutMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
+  const clientsWaitMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
   const clientsOf = (o: ObservedState) => Number(o.status[clientsName] ?? 0);
   if (clientsOf(observed) >= required) return observed;
-  const ready = await pollUntil(timeoutMs, POLL_MS, async () => {
+  const ready = await pollUntil(clientsWaitMs, POLL_MS, async () => {
     const now = await ctx.observe();
     return clientsOf(now) >= required ? now : undefined;
   });
@@ -207,7 +208,7 @@ async function awaitSemisyncClients(
   const last = await ctx.observe();
   throw semisyncError(
     ctx.session.server,
-    `only ${clientsOf(last)} of the ${required} semisync replica(s) needed were connected after ${timeoutMs} ms; switching the source on now would stall its next commit for the whole semisync timeout (${observed.variables[variableName(terminology, "source", "timeout")] ?? "10000"} ms). Nothing was changed.`,
+    `only ${clientsOf(last)} of the ${required} semisync replica(s) needed were connected after ${clientsWaitMs} ms; switching the source on now would stall its next commit for the whole semisync timeout (${observed.variables[variableName(terminology, "source", "timeout")] ?? "10000"} ms). Nothing was changed.`,
     {
       fix:
         "check each replica (SHOW REPLICA STATUS: Replica_IO_Running, Last_IO_Error; rpl_semi_sync_replica_enabled). " +

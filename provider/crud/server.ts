@@ -58,9 +58,9 @@ function readGrantFix(detected: DetectedServer | undefined): string {
   return `GRANT ${flavor.grants.readReplicaStatus} ON *.*${persisted} TO the provider's user (README, "Grants").`;
 }
 
-/** Polls `probe` until it returns a value or `timeoutMs` passes. */
-export async function pollUntil<T>(timeoutMs: number, intervalMs: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls `probe` until it returns a value or `waitMs` passes. */
+export async function pollUntil<T>(waitMs: number, intervalMs: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;

@@ -68,8 +68,8 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
       const needed = Number(state.variables[waitCountVariable(terminology)] ?? 1);
       const seen = { variable, clients };
       if (clients - 1 >= needed) return { seen };
-      const timeout = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
-      return { seen, refusal: `its source ${source.session.server} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeout} ms.` };
+      const timeoutMs = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
+      return { seen, refusal: `its source ${source.session.server} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeoutMs} ms.` };
     });
   } catch (error) {
     const source = `${declared.sourceConnection.host}:${declared.sourceConnection.port ?? DEFAULT_PORT}`;
