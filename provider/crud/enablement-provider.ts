@@ -7,14 +7,13 @@ import { FoundState, foundOn, settingsOn, teardownOf } from "../plan/ownership";
 import { replicaRegistration } from "../plan/replica-registration";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { isReconnecting, persistedDrift } from "../plan/restart-policy";
-import { applyStatements } from "../sql/apply";
 import { serverLabel } from "../sql/connection";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState, ResolvedTerminology, SemisyncMonitoring, SemisyncSettings, SettingKey } from "../types";
 import { monitoringOf } from "../plan/monitoring";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
-import { switchOffSparingSource, waitCountVariable } from "./source-guard";
+import { applyPlan, waitCountVariable } from "./source-guard";
 import { engineWarning, reportingOnce } from "./engine-report";
 import { claim, keptReplica, takenOver } from "./takeovers";
 import { preflightTopology } from "./preflight";
@@ -90,9 +89,7 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
     }
-    const apply = () => applyStatements(ctx.session, plan.statements, flavor);
-    if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, inputs, apply);
-    else await apply();
+    await applyPlan(ctx, inputs, plan);
     const after = await verify(ctx, inputs, desired, plan);
     await requireStored(ctx, desired, plan, after);
     const outs = outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
@@ -363,9 +360,7 @@ async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<v
   const teardown = teardownOf(props.role, props, enabledNow, props.standby !== true && (props.restartIoThread ?? true));
   const previous = { ...previousOf(props)!, restoreTo: teardown.restoreTo };
   const plan = planEnablement({ ...teardown.desired, standby: props.standby === true }, observed, ctx.detected.flavor, previous);
-  const apply = () => applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
-  if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, props, apply);
-  else await apply();
+  await applyPlan(ctx, props, plan);
   if (teardown.keptOn) {
     if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
     engineWarning(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);

@@ -3,11 +3,10 @@ import { PluginInputs, checkPluginInputs, connectionSettings } from "../plan/inp
 import { pluginKeptOnDelete } from "../plan/ownership";
 import { planBuiltInTeardown, planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
 import { isOn } from "../plan/enablement-plan";
-import { applyStatements } from "../sql/apply";
 import { driverMessage, semisyncError } from "../sql/errors";
 import { ObservedState, ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
-import { switchOffSparingSource } from "./source-guard";
+import { applyPlan } from "./source-guard";
 import { preflightTopology } from "./preflight";
 import { enabledVariable, sideNames, terminologyOfPlugin } from "../flavors/names";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
@@ -46,7 +45,7 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
     });
     if (plan.kind === "install") {
       await preflightTopology(inputs, ctx, observed, plan.statements);
-      await applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+      await applyPlan(ctx, inputs, plan);
       await verifyActive(ctx, plan.names.plugin, plan.statements[0].undo ?? []);
     }
     // The topology feeds the preflight only: kept out of the outputs (the state holds it in the inputs).
@@ -164,9 +163,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       if (ctx.detected.flavor.builtIn) {
         const switchOff = planBuiltInTeardown(props.role, await ctx.observe({ channels: props.role === "replica" }), ctx.detected.flavor, props);
         if (!switchOff) return;
-        const apply = () => applyStatements(ctx.session, switchOff.statements, ctx.detected.flavor);
-        if (switchOff.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, props, apply);
-        else await apply();
+        await applyPlan(ctx, props, switchOff);
         return;
       }
       // Replicas this deployment left semisync on purpose stay connected: no use waiting for them.
@@ -176,9 +173,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       if (removal.kind === "nothing" && removal.notice) engineWarning(ctx.session.server, removal.reason);
       if (removal.kind !== "uninstall") return;
       // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
-      const apply = () => applyStatements(ctx.session, removal.statements, ctx.detected.flavor);
-      if (removal.statements.length > 1) await switchOffSparingSource(ctx, props, apply);
-      else await apply();
+      await applyPlan(ctx, props, removal);
     });
   },
 });

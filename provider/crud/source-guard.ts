@@ -2,7 +2,8 @@ import { enabledVariable, sideNames, variableName } from "../flavors/names";
 import { installedTerminology, isOn } from "../plan/enablement-plan";
 import { DEFAULT_PORT, DeclaredSource } from "../plan/inputs";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
-import { ResolvedTerminology } from "../types";
+import { applyStatements } from "../sql/apply";
+import { ResolvedTerminology, Statement } from "../types";
 import { ServerContext, onServer, pollUntil } from "./server";
 import { engineWarning } from "./engine-report";
 import { underSourceLock } from "./source-locks";
@@ -26,6 +27,16 @@ export async function switchOffSparingSource(ctx: ServerContext, declared: Decla
     await apply();
     if (seen) await awaitDeparture(declared, seen);
   });
+}
+
+/**
+ * Runs a plan's statements, under `switchOffSparingSource` when they make a replica stop
+ * acknowledging (`expectReplicaStatus` "OFF": its IO thread restarts as asynchronous).
+ */
+export async function applyPlan(ctx: ServerContext, declared: DeclaredSource, plan: { statements: Statement[]; expectReplicaStatus?: "ON" | "OFF" }): Promise<void> {
+  const apply = () => applyStatements(ctx.session, plan.statements, ctx.detected.flavor);
+  if (plan.expectReplicaStatus === "OFF") await switchOffSparingSource(ctx, declared, apply);
+  else await apply();
 }
 
 const DEPARTURE_WAIT_MS = 3_000;

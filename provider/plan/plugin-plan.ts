@@ -88,7 +88,8 @@ function otherSideFamily(role: Role, observed: ObservedState, flavor: Flavor): R
 
 export type PluginRemoval =
   | { kind: "nothing"; reason: string; notice?: boolean }
-  | { kind: "uninstall"; statements: Statement[] };
+  /** `expectReplicaStatus` "OFF": the IO thread is restarted around the UNINSTALL, so the replica stops acknowledging. */
+  | { kind: "uninstall"; statements: Statement[]; expectReplicaStatus?: "OFF" };
 
 /**
  * What `delete` does. A replica whose IO thread runs as semisync is refused UNINSTALL (ER 1883),
@@ -122,7 +123,7 @@ export function planPluginRemoval(role: Role, pluginName: string, observed: Obse
   const semisyncIoRunning = (observed.status[names.statusVariable] ?? "OFF").toUpperCase() === "ON";
   if (!semisyncIoRunning) return { kind: "uninstall", statements: [uninstall(pluginName)] };
   const [stop, start] = ioRestartStatements(flavor);
-  return { kind: "uninstall", statements: [{ ...stop, undo: [start.sql] }, uninstall(pluginName), start] };
+  return { kind: "uninstall", statements: [{ ...stop, undo: [start.sql] }, uninstall(pluginName), start], expectReplicaStatus: "OFF" };
 }
 
 function uninstall(pluginName: string): Statement {
