@@ -1,64 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings, WaitPoint } from "../types";
-import { ConnectionArgs, SECRET_OUTPUTS, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
+import { ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
+import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from "./base-args";
+import { SECRET_OUTPUTS } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 
-export interface SemisyncEnablementArgs {
-  /** The server to configure. Changing its host or port replaces the resource. */
-  connection: pulumi.Input<ConnectionArgs>;
-  /** `"source"` or `"replica"`. Changing it replaces the resource. */
-  role: pulumi.Input<Role>;
+/** Arguments of `SemisyncEnablement`; the shared ones are documented in base-args.ts. */
+export interface SemisyncEnablementArgs extends ServerSideArgs, SemisyncTuningArgs {
   /**
    * Turns semisync on or off: `rpl_semi_sync_source_enabled` / `rpl_semi_sync_replica_enabled`
    * (`…_master_enabled` / `…_slave_enabled` with legacy plugins). Defaults to true.
    */
   enabled?: pulumi.Input<boolean>;
-  /**
-   * Source only. Milliseconds a commit waits for a replica's acknowledgement before the source
-   * falls back to asynchronous replication: `rpl_semi_sync_source_timeout`. 0 to
-   * 18446744073709551615 on 64-bit Linux builds (an unsigned long), 4294967295 on Windows and
-   * 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
-   * 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
-   * largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-   * back: too few acknowledging replicas then block every commit (README, "The never fall back
-   * profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
-   * later puts back the value found at create.
-   */
-  timeoutMs?: pulumi.Input<number>;
-  /**
-   * Source only. Acknowledgements each commit waits for, 1 to 65535:
-   * `rpl_semi_sync_source_wait_for_replica_count`. Not on MariaDB. Defaults to leaving the
-   * server's value (1 on a fresh server).
-   */
-  waitForReplicaCount?: pulumi.Input<number>;
-  /**
-   * Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
-   * replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-   * With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
-   * the server's value (ON on a fresh server).
-   */
-  waitNoReplica?: pulumi.Input<boolean>;
-  /**
-   * Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
-   * `"AFTER_COMMIT"`: `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value
-   * (AFTER_SYNC on MySQL, AFTER_COMMIT on MariaDB).
-   */
-  waitPoint?: pulumi.Input<WaitPoint>;
-  /**
-   * Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
-   * `rpl_semi_sync_replica_trace_level`. Defaults to leaving the server's value (32).
-   */
-  traceLevel?: pulumi.Input<number>;
-  /**
-   * Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
-   * resource fails before changing anything and names the option-file lines to use instead
-   * (also in the `optionFileLines` output). A source's switch (`rpl_semi_sync_source_enabled`)
-   * is never persisted: a source that boots switched on, before any replica is back, stalls its
-   * first commit for the whole `timeoutMs`; it boots off and `pulumi up --refresh` switches it
-   * on once `requiredClients` replicas are connected. Defaults to false (`SET GLOBAL`, lost at
-   * restart).
-   */
-  persist?: pulumi.Input<boolean>;
   /**
    * Replica only. Restart the replication IO thread (`STOP/START REPLICA IO_THREAD`) so the
    * replica registers with its source as semisync; without it the change waits for the next
@@ -81,34 +33,11 @@ export interface SemisyncEnablementArgs {
    */
   requiredClients?: pulumi.Input<number>;
   /**
-   * Source only. How long to wait, in milliseconds, for `requiredClients` before failing without
-   * changing anything. Defaults to 30000.
-   */
-  clientsTimeoutMs?: pulumi.Input<number>;
-  /**
    * Any change to these values re-applies the enablement in place and re-reads its outputs;
    * `SemisyncReplication` passes its replica keys so the source's `clients` follows the
    * topology. Defaults to none.
    */
   triggers?: pulumi.Input<unknown[]>;
-  /**
-   * Replica only. The source this replica replicates from. With it, the provider refuses to
-   * switch this replica off (or remove its plugin while it acknowledges) when that would leave a
-   * source that is still on short of acknowledgements, which would stall its next commit for the
-   * whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
-   * and only an unreachable one lets the change through, with a warning. Before a change, the
-   * replica is also checked to replicate from this source (README, "Whole-topology preflight").
-   * Only this declared source is ever contacted. Defaults to none (no check);
-   * `SemisyncReplication` always sets it.
-   */
-  source?: pulumi.Input<ConnectionArgs>;
-  /**
-   * Delete switches semisync off and sets the settings this resource managed to the server
-   * defaults even when semisync was already on when this resource was created (`adopted`).
-   * Defaults to false: delete puts back what it found (switch left on, each managed setting back
-   * to its `found` value) and only switches off what it switched on itself.
-   */
-  removeAdopted?: pulumi.Input<boolean>;
   /**
    * Replica only. This server's `SemisyncPlugin` depends on this resource and is deleted after
    * it, and its delete removes semisync there entirely (uninstalls it; where semisync is built
@@ -120,26 +49,6 @@ export interface SemisyncEnablementArgs {
    * `SemisyncReplication` sets it.
    */
   teardownByPlugin?: pulumi.Input<boolean>;
-  /**
-   * Replica only. The server replicates from no one now (a failover-ready topology's source):
-   * `rpl_semi_sync_replica_enabled` is set, but no replication channel is required, the IO thread
-   * is not restarted and no registration is awaited; the switch takes effect when the server is
-   * pointed at a source and its IO thread starts, so a demoted source acknowledges at once.
-   * `restartIoThread` and `replicaStatusTimeoutMs` do not apply, and `source` must not be set.
-   * Defaults to false: a replica with no replication channel is refused, as that is most likely
-   * the wrong host. `SemisyncReplication` sets it on its source's replica side with
-   * `failoverReady`.
-   */
-  standby?: pulumi.Input<boolean>;
-  /**
-   * Every server of the topology this resource belongs to. Before this resource changes its
-   * server, every member is read and checked (plugin installable, the account's privileges,
-   * each replica on one running default channel replicating from `source`), and nothing is
-   * changed anywhere if one fails.
-   * Stored as a secret (it holds passwords); changing it alone is not a change. Defaults to this
-   * server and, for a replica, its declared `source`; `SemisyncReplication` always sets it.
-   */
-  topology?: pulumi.Input<TopologyArgs>;
 }
 
 /** What the server had when the enablement was created. */
@@ -203,32 +112,18 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
-    const { connection, password, tls } = splitConnection(args.connection);
     super(
       semisyncEnablementStub,
       name,
       {
-        connection,
-        password,
-        tls,
-        ...declaredSourceProps(args.source),
-        topology: topologyProps(args.topology),
-        role: args.role,
+        ...serverSideProps(args),
+        ...tuningProps(args),
         enabled: args.enabled,
-        timeoutMs: args.timeoutMs,
-        waitForReplicaCount: args.waitForReplicaCount,
-        waitNoReplica: args.waitNoReplica,
-        waitPoint: args.waitPoint,
-        traceLevel: args.traceLevel,
-        persist: args.persist,
         restartIoThread: args.restartIoThread,
         replicaStatusTimeoutMs: args.replicaStatusTimeoutMs,
         requiredClients: args.requiredClients,
-        clientsTimeoutMs: args.clientsTimeoutMs,
         triggers: args.triggers,
-        removeAdopted: args.removeAdopted,
         teardownByPlugin: args.teardownByPlugin,
-        standby: args.standby,
         activeTerminology: undefined,
         adopted: undefined,
         found: undefined,

@@ -1,59 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedTerminology, Role, Terminology } from "../types";
-import { ConnectionArgs, SECRET_OUTPUTS, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
+import { ResolvedTerminology, Role } from "../types";
+import { ServerSideArgs, TerminologyArgs, serverSideProps } from "./base-args";
+import { SECRET_OUTPUTS } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
 
-export interface SemisyncPluginArgs {
-  /** The server to install on. Changing its host or port replaces the resource. */
-  connection: pulumi.Input<ConnectionArgs>;
-  /**
-   * `"source"` installs `rpl_semi_sync_source` (`rpl_semi_sync_master` before MySQL 8.0.26),
-   * `"replica"` installs `rpl_semi_sync_replica` (`rpl_semi_sync_slave`). Changing it replaces
-   * the resource.
-   */
-  role: pulumi.Input<Role>;
-  /**
-   * Which plugin names to install: `"modern"` (`…_source`/`…_replica`, MySQL 8.0.26+),
-   * `"legacy"` (`…_master`/`…_slave`, up to MySQL 9.4 and MariaDB) or `"automatic"`: keep what is
-   * installed, else the server's preferred names. Pin it in fleets that mix versions, so a
-   * pre-8.0.26 replica (which only looks for `rpl_semi_sync_master_enabled`) keeps finding its
-   * source. Defaults to `"automatic"`.
-   */
-  terminology?: pulumi.Input<Terminology>;
-  /**
-   * Replica only. The source this replica replicates from. With it, the provider refuses to
-   * switch this replica off (or remove its plugin while it acknowledges) when that would leave a
-   * source that is still on short of acknowledgements, which would stall its next commit for the
-   * whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
-   * and only an unreachable one lets the change through, with a warning. Before a change, the
-   * replica is also checked to replicate from this source (README, "Whole-topology preflight").
-   * Only this declared source is ever contacted. Defaults to none (no check);
-   * `SemisyncReplication` always sets it.
-   */
-  source?: pulumi.Input<ConnectionArgs>;
-  /**
-   * Delete uninstalls the plugin even when it was already installed when this resource was
-   * created (`adopted`). Defaults to false: an adopted plugin is left installed, as it was found.
-   */
-  removeAdopted?: pulumi.Input<boolean>;
-  /**
-   * Replica only. The server replicates from no one and is to have the replica plugin anyway (a
-   * failover-ready topology's source, ready to acknowledge once re-pointed): install it without
-   * requiring a replication channel. Defaults to false: a replica plugin on a server with no
-   * replication channel is refused, as that is most likely the wrong host. `SemisyncReplication`
-   * sets it on its source's replica side with `failoverReady`.
-   */
-  standby?: pulumi.Input<boolean>;
-  /**
-   * Every server of the topology this resource belongs to. Before this resource changes its
-   * server, every member is read and checked (plugin installable, the account's privileges,
-   * each replica on one running default channel replicating from `source`), and nothing is
-   * changed anywhere if one fails.
-   * Stored as a secret (it holds passwords); changing it alone is not a change. Defaults to this
-   * server and, for a replica, its declared `source`; `SemisyncReplication` always sets it.
-   */
-  topology?: pulumi.Input<TopologyArgs>;
-}
+/** Arguments of `SemisyncPlugin`; the shared ones are documented in base-args.ts. */
+export interface SemisyncPluginArgs extends ServerSideArgs, TerminologyArgs {}
 
 /**
  * Installs a semisync replication plugin (`INSTALL PLUGIN`) and uninstalls it on delete. On
@@ -90,20 +42,12 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
-    const { connection, password, tls } = splitConnection(args.connection);
     super(
       semisyncPluginStub,
       name,
       {
-        connection,
-        password,
-        tls,
-        ...declaredSourceProps(args.source),
-        topology: topologyProps(args.topology),
-        role: args.role,
+        ...serverSideProps(args),
         terminology: args.terminology,
-        removeAdopted: args.removeAdopted,
-        standby: args.standby,
         pluginName: undefined,
         pluginLibrary: undefined,
         pluginStatus: undefined,

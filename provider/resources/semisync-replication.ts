@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ROLES, ResourceRef, Role, Terminology, WaitPoint } from "../types";
+import { ROLES, ResourceRef, Role } from "../types";
 import { acknowledgingReplicas, planMembers, waitCountRefusal } from "../plan/member-sides";
+import { SemisyncTuningArgs, TerminologyArgs, tuningProps } from "./base-args";
 import { ConnectionArgs, TopologyArgs } from "./connection-args";
 import { SemisyncEnablement } from "./semisync-enablement";
 import { SemisyncPlugin } from "./semisync-plugin";
@@ -29,7 +30,12 @@ export interface ReplicaArgs extends MemberArgs {
   acknowledge?: boolean;
 }
 
-export interface SemisyncReplicationArgs {
+/**
+ * Arguments of `SemisyncReplication`. The tuning goes to the source's enablement (with
+ * `failoverReady`, to every member's source side), `traceLevel` and `persist` to every server's,
+ * `terminology` to every plugin; their documentation is in base-args.ts.
+ */
+export interface SemisyncReplicationArgs extends SemisyncTuningArgs, TerminologyArgs {
   /** The source server. Its `name` is read only when it is given as a plain object. */
   source: MemberArgs | pulumi.Input<ConnectionArgs>;
   /**
@@ -52,10 +58,6 @@ export interface SemisyncReplicationArgs {
    * has only the source plugin and each replica only the replica plugin).
    */
   failoverReady?: boolean;
-  /** Plugin names on every server, see `SemisyncPlugin`. Defaults to `"automatic"`. */
-  terminology?: pulumi.Input<Terminology>;
-  /** `rpl_semi_sync_source_timeout` in ms, up to 18446744073709549568 (see `SemisyncEnablement`; README, "The never fall back profile"). Defaults to leaving the server's value (10000). */
-  timeoutMs?: pulumi.Input<number>;
   /**
    * `rpl_semi_sync_source_wait_for_replica_count`; must not exceed the number of acknowledging
    * replicas (those without `acknowledge: false`): the component throws at program time
@@ -63,26 +65,6 @@ export interface SemisyncReplicationArgs {
    * server's value (1).
    */
   waitForReplicaCount?: number;
-  /** `rpl_semi_sync_source_wait_no_replica`. Defaults to leaving the server's value (ON). */
-  waitNoReplica?: pulumi.Input<boolean>;
-  /** `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value. */
-  waitPoint?: pulumi.Input<WaitPoint>;
-  /** Trace bits on every server. Defaults to leaving the servers' values (32). */
-  traceLevel?: pulumi.Input<number>;
-  /**
-   * `SET PERSIST` on every server (MySQL 8.0+): the tunables and the replicas' switch survive a
-   * restart; the source's switch does not (it boots off, so no commit stalls before its replicas
-   * are back, and `pulumi up --refresh` switches it on). Defaults to false.
-   */
-  persist?: pulumi.Input<boolean>;
-  /** How long the source waits for its replicas to register before switching on. Defaults to 30000 ms. */
-  clientsTimeoutMs?: pulumi.Input<number>;
-  /**
-   * Destroy removes semisync from every server, including plugins and switches that were already
-   * there when the component adopted them (see `adopted`). Defaults to false: each server is left
-   * as it was found.
-   */
-  removeAdopted?: pulumi.Input<boolean>;
 }
 
 /** What one server had when the component's resources were created there. */
@@ -199,14 +181,8 @@ export class SemisyncReplication extends pulumi.ComponentResource {
             connection,
             role: "source",
             enabled: decision.enabled,
-            timeoutMs: args.timeoutMs,
-            waitForReplicaCount: args.waitForReplicaCount,
-            waitNoReplica: args.waitNoReplica,
-            waitPoint: args.waitPoint,
-            traceLevel: args.traceLevel,
-            persist: args.persist,
+            ...tuningProps(args),
             requiredClients: args.waitForReplicaCount,
-            clientsTimeoutMs: args.clientsTimeoutMs,
             // The replica keys re-apply the source's enablement when the topology changes, so its `clients` follows.
             triggers: isSource ? replicaKeys : undefined,
             removeAdopted,
