@@ -6,7 +6,7 @@ SEMISYNC_CACHE=${SEMISYNC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-mysql-se
 SEMISYNC_RUN=${SEMISYNC_RUN:-/run/pulumi-mysql-semisync}
 SEMISYNC_NODE_VERSION=22.23.3
 # The language host is not served by the Go module proxy on its own; v3.68.0 is the newest
-# sdk/v3 release that still carried it inside the sdk module (see README, "Test bed").
+# sdk/v3 release that still carried it inside the sdk module (see CONTRIBUTING.md, "Bootstrap").
 SEMISYNC_LANGHOST_VERSION=v3.68.0
 # Local images, built from Debian packages (tests/testbed/lanes.ts reads the same names). MariaDB 10.5
 # (bullseye, 10.5.23) is the oldest generation with the split privileges (REPLICA MONITOR from 10.5.9).

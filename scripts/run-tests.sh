@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command, after the bootstrap and the build (scripts/run-with-testbed.sh).
+# The test command (README, CONTRIBUTING), after the bootstrap and the build (scripts/run-with-testbed.sh).
 # Unit and integration tests run in one mocha process; each end-to-end file runs in a process of
 # its own, because every inline Automation API program leaves state in the process that runs it
 # (the Pulumi runtime's globals, listeners), and ~40 of them in one process once made a preview

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Entry point of every npm script: bootstraps the test bed, builds, then runs one job.
-#   test        unit, integration and end-to-end tests (README's test command)
+#   test        unit, integration and end-to-end tests (the README's test command)
 #   test-unit   unit tests only
 #   demo        the main job: a local topology, pulumi up, semisync status, cleanup
 #   testbed     up|down|status of a long-lived local topology
