@@ -64,7 +64,7 @@ export interface Approach {
 /** The 1-minute load average, recorded with every figure: the machine is shared. */
 export const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;
 
-/** Where the bench looks for Ansible when `SEMISYNC_ANSIBLE_PLAYBOOK` is unset and PATH has none: the venv the README's install line makes. */
+/** Where the bench looks for Ansible when `SEMISYNC_ANSIBLE_PLAYBOOK` is unset and PATH has none: the venv docs/performance.md's install line makes. */
 export const DEFAULT_ANSIBLE_VENV = path.join(os.homedir(), ".venvs", "ansible-bench");
 
 /**

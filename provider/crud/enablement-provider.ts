@@ -333,7 +333,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
       engineWarning(
         serverLabel(connectionSettings(props.connection)),
-        `semisync ${props.role}: left as it is, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it on; add \`aliases\` to keep one resource across renames (README, "Renames").`,
+        `semisync ${props.role}: left as it is, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it on; add \`aliases\` to keep one resource across renames (docs/adoption-and-renames.md).`,
       );
       return;
     }

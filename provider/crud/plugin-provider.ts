@@ -151,7 +151,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
     if (takenOver(props.connection, props.role, "plugin")) {
       engineWarning(
         server,
-        `${props.pluginName}: left installed, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it installed; add \`aliases\` to keep one resource across renames (README, "Renames").`,
+        `${props.pluginName}: left installed, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it installed; add \`aliases\` to keep one resource across renames (docs/adoption-and-renames.md).`,
       );
       return;
     }

@@ -48,14 +48,14 @@ export async function onServer<T>(credentials: Credentials, work: (ctx: ServerCo
   }
 }
 
-/** The grants that reading a server's state needs on its generation (README, "Grants"). */
+/** The grants that reading a server's state needs on its generation (docs/preflight-and-grants.md, "Grants"). */
 function readGrantFix(detected: DetectedServer | undefined): string {
   if (!detected) {
-    return "GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.2–10.5.8: REPLICATION SLAVE ADMIN; 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider's user (README, \"Grants\").";
+    return "GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.2–10.5.8: REPLICATION SLAVE ADMIN; 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider's user (docs/preflight-and-grants.md, \"Grants\").";
   }
   const { flavor } = detected;
   const persisted = flavor.supportsPersist ? " and SELECT ON performance_schema.*" : "";
-  return `GRANT ${flavor.grants.readReplicaStatus} ON *.*${persisted} TO the provider's user (README, "Grants").`;
+  return `GRANT ${flavor.grants.readReplicaStatus} ON *.*${persisted} TO the provider's user (docs/preflight-and-grants.md, "Grants").`;
 }
 
 /** Polls `probe` until it returns a value or `waitMs` passes. */

@@ -97,7 +97,7 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
       `could not check whether switching this replica off would stall its declared source ${source}: ${reason.split(" Fix: ")[0]} Nothing was changed.`,
       {
         cause: error,
-        fix: "give the replica resource's `source` working credentials for that server (its password may have been rotated: update it in the program or stack config); it needs the same read grants as the provider's user (README, \"Grants\").",
+        fix: "give the replica resource's `source` working credentials for that server (its password may have been rotated: update it in the program or stack config); it needs the same read grants as the provider's user (docs/preflight-and-grants.md, \"Grants\").",
       },
     );
   }

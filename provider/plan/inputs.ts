@@ -32,7 +32,7 @@ export interface MemberConnection extends ConnectionInputs {
 
 /**
  * Every server of a topology, so that whichever resource changes a server first checks them all
- * (README, "Whole-topology preflight"). `SemisyncReplication` passes it to each of its resources.
+ * (docs/preflight-and-grants.md). `SemisyncReplication` passes it to each of its resources.
  */
 export interface TopologyInputs {
   source: MemberConnection;

@@ -109,7 +109,7 @@ export function missingPrivileges(needs: PrivilegeNeed[], privileges: AccountPri
     const account = privileges?.account ?? "the provider's account";
     return {
       message: `the privileges of ${account} could not be read (information_schema.USER_PRIVILEGES lists none for it), so whether it may run ${needs.map((n) => purposeOf(n, flavor)).join(", ")} cannot be decided.`,
-      fix: `check that the provider logs in as the account it was granted to, and that the grants follow README "Grants" (${needs.map((n) => grantFor(n, flavor)).join("; ")}).`,
+      fix: `check that the provider logs in as the account it was granted to, and that the grants follow docs/preflight-and-grants.md, "Grants" (${needs.map((n) => grantFor(n, flavor)).join("; ")}).`,
     };
   }
   const held = new Set([...privileges.global.map(canonical), ...globalPrivilegesOfGrants(privileges.grantLines ?? [])]);
@@ -135,6 +135,6 @@ export function missingPrivileges(needs: PrivilegeNeed[], privileges: AccountPri
   ];
   return {
     message: `the provider's account ${privileges.account} lacks ${lacking.join(" and ")}.${roles}`,
-    fix: `${statements.join(" ")} (on this server; README, "Grants"), then run again.`,
+    fix: `${statements.join(" ")} (on this server; docs/preflight-and-grants.md, "Grants"), then run again.`,
   };
 }

@@ -45,7 +45,7 @@ async function undo(session: Session, done: Statement[]): Promise<string[]> {
 
 function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | undefined {
   if (isPrivilegeMissing(error)) {
-    return `GRANT ${requiredGrant(statement.sql, flavor)} TO the provider's user (README, "Grants").`;
+    return `GRANT ${requiredGrant(statement.sql, flavor)} TO the provider's user (docs/preflight-and-grants.md, "Grants").`;
   }
   if (isLibraryMissing(error)) {
     const libimf = /libimf/.test(driverMessage(error)) ? " The library needs libimf: install it from https://dev.mysql.com/downloads/os-linux.html." : "";

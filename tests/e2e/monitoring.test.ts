@@ -10,7 +10,7 @@ import { waitForReplicationRunning } from "../testbed/replication";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 /*
- * The source's counters as outputs (README, "Monitoring"): read at every create, update and
+ * The source's counters as outputs (docs/monitoring.md): read at every create, update and
  * refresh, and never a reason for a change, since every commit moves them.
  */
 

@@ -8,7 +8,7 @@ import { lanes } from "../testbed/lanes";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 /*
- * The "never fall back" profile (README): a timeout no commit ever reaches, as Vitess sets it
+ * The "never fall back" profile (docs/never-fall-back.md): a timeout no commit ever reaches, as Vitess sets it
  * (rpl_semi_sync_source_timeout = 1000000000000000000 with wait_no_replica on). The value is
  * above Number.MAX_SAFE_INTEGER but exactly a double, so it must reach the server, the state and
  * the outputs digit for digit, and never read back as drift.

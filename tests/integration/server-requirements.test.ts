@@ -104,7 +104,7 @@ for (const lane of lanes()) {
         Object.fromEntries(
           (await topology.source.query("SELECT VARIABLE_NAME AS n, VARIABLE_VALUE AS v FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl_semi_sync%'")).map((r) => [r.n, r.v]),
         );
-      // The source's switch is never persisted: a restarted source boots off (README, "Restarts").
+      // The source's switch is never persisted: a restarted source boots off (docs/restarts.md).
       assert.deepEqual(await persisted(), { rpl_semi_sync_source_timeout: "2500" });
       await enablements.delete("x", created.outs as EnablementOutputs);
       assert.deepEqual(await persisted(), {});

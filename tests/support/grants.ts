@@ -1,7 +1,7 @@
 import { Lane } from "../testbed/lanes";
 
 /**
- * The grants README "Grants" documents, per family (MySQL 8.0+, MariaDB 10.5.9+): the provider
+ * The grants docs/preflight-and-grants.md, "Grants", documents, per family (MySQL 8.0+, MariaDB 10.5.9+): the provider
  * must need nothing more for up, refresh and destroy.
  */
 export function minimalGrants(lane: Lane, user: string): string[] {

@@ -20,7 +20,7 @@ function defaultLanes(): Lane[] {
     { name: "mariadb-10.11", family: "mariadb", image: env.SEMISYNC_IMAGE_MARIADB || "pulumi-mysql-semisync/mariadb:10.11" },
     { name: "mariadb-11.8", family: "mariadb", image: env.SEMISYNC_IMAGE_MARIADB_11 || "pulumi-mysql-semisync/mariadb:11.8" },
     // 10.5 is the first generation with MariaDB's split privileges, and the one whose grants
-    // changed between patch releases (README, "Grants").
+    // changed between patch releases (docs/preflight-and-grants.md, "Grants").
     { name: "mariadb-10.5", family: "mariadb", image: env.SEMISYNC_IMAGE_MARIADB_10_5 || "pulumi-mysql-semisync/mariadb:10.5" },
   ];
 }

@@ -46,7 +46,7 @@ describe("privilegeNeeds: what making a member semisync needs, per flavor", () =
 describe("missingPrivileges: the account against what the plan needs", () => {
   const ALL_NEEDS = ["installPlugin", "setReplicaVariable", "restartIoThread"] as const;
 
-  it("the README's least-privilege grants pass on MySQL 8.0+ and MariaDB 10.5.9+", () => {
+  it("the documented least-privilege grants (docs/preflight-and-grants.md) pass on MySQL 8.0+ and MariaDB 10.5.9+", () => {
     const mysql = account(["REPLICATION CLIENT", "SYSTEM_VARIABLES_ADMIN", "REPLICATION_SLAVE_ADMIN"], { canInsertPlugin: true });
     for (const id of ["mysql-8.0", "mysql-8.4", "mysql-9.5"]) {
       assert.equal(missingPrivileges([...ALL_NEEDS, "setSourceVariable"], mysql, flavorById(id)), undefined, id);
