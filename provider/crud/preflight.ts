@@ -1,9 +1,12 @@
 import { DEFAULT_PORT, DeclaredSource, MemberConnection, TopologyInputs, connectionSettings, Credentials } from "../plan/inputs";
 import { MemberView, preflightRefusals } from "../plan/preflight";
 import { serverLabel } from "../sql/connection";
-import { semisyncError } from "../sql/errors";
+import { isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState, Role, Statement, Terminology } from "../types";
 import { readAccountPrivileges } from "../sql/observe";
+import { DownMember, memberDownVerdict } from "../plan/member-down";
+import { engineWarning } from "./engine-report";
+import { processWide } from "./process-wide";
 import { privilegeNeeds } from "../plan/privileges";
 import { ServerContext, onServer } from "./server";
 
@@ -88,6 +91,9 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
     const own = ownObservation ?? (await self.observe({ channels: scope.role === "replica" }));
     ownObservation = undefined;
     const observed = await Promise.allSettled(members.map((member) => (isSelf(member) ? readSelf(member, own) : read(member))));
+    const down: DownMember[] = observed.flatMap((result, i) =>
+      result.status === "rejected" && isUnreachable(result.reason) ? [{ server: serverLabel(connectionSettings(members[i].credentials.connection)), role: members[i].role }] : [],
+    );
     const unreadable = observed.flatMap((result, i) => {
       if (result.status === "fulfilled") return [];
       const server = serverLabel(connectionSettings(members[i].credentials.connection));
@@ -97,20 +103,44 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
       const message = fix ? text : `could not be read for the preflight (${text.replace(/\.$/, "")}).`;
       return [{ server, message, fix: fix || UNREADABLE_FIX }];
     });
-    const refusals = [...unreadable, ...preflightRefusals(observed.flatMap((result) => (result.status === "fulfilled" ? [result.value] : [])))];
+    const readRefusals = preflightRefusals(observed.flatMap((result) => (result.status === "fulfilled" ? [result.value] : [])));
+    const refusals = [...unreadable, ...readRefusals];
     if (refusals.length === 0) return;
     if (unreadable.length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }
+    // Members that are down (nothing answered) hold back only the changes that need them.
+    let needsThem = "";
+    if (readRefusals.length === 0 && down.length === unreadable.length) {
+      const verdict = memberDownVerdict(planned, down);
+      if (verdict.proceed) {
+        warnOnce(self.session.server, verdict.warning, down);
+        return;
+      }
+      needsThem = ` Refused rather than going ahead without ${down.length > 1 ? "them" : "it"}: ${verdict.reason}.`;
+    }
     const [first, ...more] = refusals;
     const also = more.map((r) => ` Also [${r.server}]: ${withoutNothingChanged(r.message)}${r.fix ? ` (fix: ${r.fix})` : ""}`).join("");
     throw semisyncError(
       first.server,
-      `refused before changing any server of the topology (${members.length} checked): ${withoutNothingChanged(first.message)}${also} Nothing was changed on any server.`,
+      `refused before changing any server of the topology (${members.length} checked): ${withoutNothingChanged(first.message)}${also}${needsThem} Nothing was changed on any server.`,
       first.fix ? { fix: first.fix } : undefined,
     );
   }
+}
+
+/**
+ * One warning per set of down members in a provider process: a deployment's resources that go
+ * ahead for the same reason (every member's source side tuned in a failover-ready topology) say
+ * it once.
+ */
+function warnOnce(server: string, warning: string, down: DownMember[]): void {
+  const warned = processWide("member-down-warnings", () => new Set<string>());
+  const key = down.map((m) => m.server).sort().join(",");
+  if (warned.has(key)) return;
+  warned.add(key);
+  engineWarning(server, warning);
 }
 
 const UNREADABLE_FIX =

@@ -127,23 +127,23 @@ export function planEnablement(
       const drifted = !sameValue(spec, current, wanted);
       const notPersisted = desired.persist && !sameValue(spec, observed.persisted?.[name], wanted);
       if (drifted || notPersisted) {
-        settings.push({ sql: `${write} ${name} = ${sqlValue}`, purpose: `set ${spec.key} (${spec.label})`, undo: undoWrite(name) });
+        settings.push({ sql: `${write} ${name} = ${sqlValue}`, purpose: `set ${spec.key} (${spec.label})`, undo: undoWrite(name), effect: { kind: "setting", key: spec.key, from: current, to: sqlValue } });
       }
     } else if (managedBefore) {
       const found = previous?.restoreTo?.[spec.key];
       if (found === undefined) {
-        settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current) });
+        settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current), effect: { kind: "setting", key: spec.key, from: current, to: "DEFAULT" } });
       } else if (!sameValue(spec, current, found)) {
         // A found value above 2^53 was rounded when it was recorded, possibly past the build's limit.
         const value = toSqlValue(spec, spec.kind === "ulong" && above(found, ulongMax) ? ulongMax : found, ulongMax);
-        settings.push({ sql: `SET GLOBAL ${name} = ${value}`, purpose: `put ${spec.key} back to ${value}, the value found when this resource was created`, undo: restore(name, current) });
+        settings.push({ sql: `SET GLOBAL ${name} = ${value}`, purpose: `put ${spec.key} back to ${value}, the value found when this resource was created`, undo: restore(name, current), effect: { kind: "setting", key: spec.key, from: current, to: value } });
       }
     }
     // What this resource persisted and no longer persists must not return at restart; what it
     // never managed (a DBA's own SET PERSIST) is left alone.
     const persistedByUs = managedBefore && previous?.persisted && observed.persisted !== undefined && name in observed.persisted;
     if (persistedByUs && !(desired.persist && wanted !== undefined)) {
-      resets.push({ sql: `RESET PERSIST IF EXISTS ${name}`, purpose: `stop persisting ${name}` });
+      resets.push({ sql: `RESET PERSIST IF EXISTS ${name}`, purpose: `stop persisting ${name}`, effect: { kind: "persistence" } });
     }
   }
 
@@ -160,6 +160,7 @@ export function planEnablement(
       sql: `${switchWrite} ${enabledName} = ${desired.enabled ? "ON" : "OFF"}`,
       purpose: `${desired.enabled ? "enable" : "disable"} semisync on the ${role}`,
       undo: persistSwitch ? undoWrite(enabledName) : restore(enabledName, observed.variables[enabledName]),
+      effect: { kind: "switch", side: role, on: desired.enabled },
     });
   }
   const stopPersistingSwitch =
@@ -170,6 +171,7 @@ export function planEnablement(
       purpose: desired.persist
         ? `stop persisting ${enabledName}, so a restarted source boots with semisync off instead of stalling its first commit`
         : `stop persisting ${enabledName}`,
+      effect: { kind: "persistence" },
     });
   }
   // Switching on goes after the tuning, so the source never runs enabled with the old settings;

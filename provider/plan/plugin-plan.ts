@@ -75,6 +75,7 @@ export function planPluginInstall(role: Role, requested: Terminology, observed: 
         sql: `INSTALL PLUGIN ${names.plugin} SONAME '${library}'`,
         purpose: `install the ${role} plugin ${names.plugin} from ${library}`,
         undo: [`UNINSTALL PLUGIN ${names.plugin}`],
+        effect: { kind: "install", side: role },
       },
     ],
   };

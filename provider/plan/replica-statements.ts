@@ -8,7 +8,7 @@ import { Statement } from "../types";
  */
 export function ioRestartStatements(flavor: Flavor): [Statement, Statement] {
   return [
-    { sql: `STOP ${flavor.replicaKeyword} IO_THREAD`, purpose: "stop the replication IO thread so it reconnects" },
-    { sql: `START ${flavor.replicaKeyword} IO_THREAD`, purpose: "start the replication IO thread again" },
+    { sql: `STOP ${flavor.replicaKeyword} IO_THREAD`, purpose: "stop the replication IO thread so it reconnects", effect: { kind: "io-restart" } },
+    { sql: `START ${flavor.replicaKeyword} IO_THREAD`, purpose: "start the replication IO thread again", effect: { kind: "io-restart" } },
   ];
 }

@@ -44,7 +44,23 @@ export interface Statement {
   purpose: string;
   /** Statements that restore the server if a later statement of the same plan fails. */
   undo?: string[];
+  /**
+   * What the statement changes, for the rules that judge a change rather than its SQL
+   * (`plan/member-down.ts`). A statement without one is judged as the riskiest change.
+   */
+  effect?: StatementEffect;
 }
+
+/** What one planned statement changes on its server. */
+export type StatementEffect =
+  | { kind: "install"; side: Role }
+  | { kind: "switch"; side: Role; on: boolean }
+  /** A tunable; `from` as the server reports it, `to` as written (`DEFAULT` when restored to the server's default). */
+  | { kind: "setting"; key: SettingKey; from?: string; to: string }
+  /** RESET PERSIST: what a restart brings back, nothing that runs now. */
+  | { kind: "persistence" }
+  /** The replica's IO thread restarted, so it registers anew with its source. */
+  | { kind: "io-restart" };
 
 /** Source-side and shared tuning; each maps to one `rpl_semi_sync_*` variable. */
 export interface SemisyncSettings {
