@@ -15,7 +15,8 @@ import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers"
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { applyPlan, waitCountVariable } from "./source-guard";
 import { engineWarning, reportingOnce } from "./engine-report";
-import { claim, keptReplica, takenOver } from "./takeovers";
+import { appliedTopology, claim, keptReplica, liveTopologies, membersOf, takenOver } from "./takeovers";
+import { removedFromLiveTopology } from "../plan/removed-member";
 import { preflightTopology } from "./preflight";
 
 export interface EnablementOutputs extends EnablementInputs {
@@ -49,6 +50,8 @@ export interface EnablementOutputs extends EnablementInputs {
   found?: FoundState;
   serverVersion: string;
   serverFlavor: string;
+  /** The members (host:port) of the topology this resource was last applied with. */
+  topologyMembers?: string[];
 }
 
 function desiredOf(inputs: EnablementInputs): EnablementDesired {
@@ -264,6 +267,8 @@ function outputsOf(
   if (monitoring) outputs.monitoring = monitoring;
   if (observed.persisted) outputs.persistedSettings = { ...observed.persisted };
   if (role === "replica" && observed.channels) outputs.ioThreadState = observed.channels.length === 1 ? observed.channels[0].ioRunning : "";
+  const members = membersOf(inputs.topology);
+  if (members) outputs.topologyMembers = members;
   return outputs;
 }
 
@@ -304,6 +309,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async create(inputs) {
     const outs = await converge(inputs);
     claim(inputs.connection, inputs.role, "enablement");
+    appliedTopology(outs.topologyMembers);
     return { id: resourceId(inputs.connection, "semisync-enablement", inputs.role), outs };
   },
 
@@ -316,8 +322,9 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       outs.managedSettings = props.managedSettings ?? outs.managedSettings;
       outs.adopted = props.adopted ?? false;
       if (props.found) outs.found = props.found;
+      if (props.topologyMembers) outs.topologyMembers = props.topologyMembers;
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, monitoring: _mo, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, ...inputs } = outs;
+      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, monitoring: _mo, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, topologyMembers: _tm, ...inputs } = outs;
       return { id, props: outs, inputs: inputs as EnablementOutputs };
     });
   },
@@ -325,6 +332,7 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
   async update(_id, olds, news) {
     const outs = await converge(news, olds);
     claim(news.connection, news.role, "enablement");
+    appliedTopology(outs.topologyMembers);
     return { outs };
   },
 
@@ -338,6 +346,15 @@ export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<Enablem
       return;
     }
     await onServer(props, (ctx) => tearDown(ctx, props)).catch((error) => {
+      const server = serverLabel(connectionSettings(props.connection));
+      if (isUnreachable(error) && removedFromLiveTopology(server, props.topologyMembers, liveTopologies())) {
+        const last = `switched ${props.enabledOnServer ? "on" : "off"}${props.role === "source" && props.enabledOnServer ? " (a restart switches it off: the provider never persists a source's switch)" : ""}`;
+        engineWarning(
+          server,
+          `semisync ${props.role}: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}) and no longer a member of its topology, which this deployment applied without it: removed from the stack's state with the server unchanged. It was last recorded ${last}. If it comes back, add it to the program again to manage it: its new resources record what they find there.`,
+        );
+        return;
+      }
       // A replica that is down cannot be switched off, and need not be: its source is already
       // off (the source's enablement goes first), and its SemisyncPlugin's delete, which runs after
       // this one and removes semisync entirely, fails and stays in the state until the replica is

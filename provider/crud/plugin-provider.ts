@@ -3,7 +3,7 @@ import { PluginInputs, checkPluginInputs, connectionSettings } from "../plan/inp
 import { pluginKeptOnDelete } from "../plan/ownership";
 import { planBuiltInTeardown, planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
 import { isOn } from "../plan/enablement-plan";
-import { driverMessage, semisyncError } from "../sql/errors";
+import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState, ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, resourceId } from "./server";
 import { applyPlan } from "./source-guard";
@@ -11,7 +11,8 @@ import { preflightTopology } from "./preflight";
 import { enabledVariable, sideNames, terminologyOfPlugin } from "../flavors/names";
 import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
 import { engineWarning, reportingOnce } from "./engine-report";
-import { claim, replicasKeptOn, takenOver } from "./takeovers";
+import { appliedTopology, claim, liveTopologies, membersOf, replicasKeptOn, takenOver } from "./takeovers";
+import { removedFromLiveTopology } from "../plan/removed-member";
 import { serverLabel } from "../sql/connection";
 
 export interface PluginOutputs extends PluginInputs {
@@ -34,6 +35,8 @@ export interface PluginOutputs extends PluginInputs {
   activeTerminology: ResolvedTerminology;
   serverVersion: string;
   serverFlavor: string;
+  /** The members (host:port) of the topology this resource was last applied with. */
+  topologyMembers?: string[];
 }
 
 async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
@@ -61,6 +64,7 @@ async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
       activeTerminology: plan.terminology,
       serverVersion: ctx.facts.version,
       serverFlavor: ctx.detected.flavor.id,
+      ...(inputs.topology ? { topologyMembers: membersOf(inputs.topology) } : {}),
     };
   });
 }
@@ -123,6 +127,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
   async create(inputs) {
     const outs = await converge(inputs);
     claim(inputs.connection, inputs.role, "plugin");
+    appliedTopology(outs.topologyMembers);
     return { id: resourceId(inputs.connection, "semisync-plugin", inputs.role), outs };
   },
 
@@ -143,6 +148,7 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
     // Like `adopted`: what create found, not what this update sees.
     outs.foundEnabled = olds.foundEnabled ?? true;
     claim(news.connection, news.role, "plugin");
+    appliedTopology(outs.topologyMembers);
     return { outs };
   },
 
@@ -159,24 +165,34 @@ export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInput
       engineWarning(server, `${props.pluginName}: left installed, as it was found when this resource adopted it (removeAdopted: true uninstalls it).`);
       return;
     }
-    await onServer(props, async (ctx) => {
-      if (ctx.detected.flavor.builtIn) {
-        const switchOff = planBuiltInTeardown(props.role, await ctx.observe({ channels: props.role === "replica" }), ctx.detected.flavor, props);
-        if (!switchOff) return;
-        await applyPlan(ctx, props, switchOff);
-        return;
-      }
-      // Replicas this deployment left semisync on purpose stay connected: no use waiting for them.
-      const kept = props.role === "source" ? replicasKeptOn(props.connection) : [];
-      const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName, kept.length) : await ctx.observe();
-      const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor, kept);
-      if (removal.kind === "nothing" && removal.notice) engineWarning(ctx.session.server, removal.reason);
-      if (removal.kind !== "uninstall") return;
-      // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
-      await applyPlan(ctx, props, removal);
+    await onServer(props, (ctx) => removePlugin(ctx, props)).catch((error) => {
+      if (!isUnreachable(error) || !removedFromLiveTopology(server, props.topologyMembers, liveTopologies())) throw error;
+      const left = props.builtIn ? `its ${props.role} side is left as the server has it (semisync is built in there)` : `${props.pluginName}, last recorded installed there, is left as it is`;
+      engineWarning(
+        server,
+        `${props.pluginName}: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}) and no longer a member of its topology, which this deployment applied without it: removed from the stack's state with the server unchanged, so ${left}. If it comes back, add it to the program again to manage it (its plugin is then found installed and recorded as adopted; removeAdopted: true removes it on destroy), or UNINSTALL PLUGIN ${props.pluginName} there.`,
+      );
     });
   },
 });
+
+/** Delete on a reachable server: uninstall, or on built-in semisync switch off what was found off. */
+async function removePlugin(ctx: ServerContext, props: PluginOutputs): Promise<void> {
+  if (ctx.detected.flavor.builtIn) {
+    const switchOff = planBuiltInTeardown(props.role, await ctx.observe({ channels: props.role === "replica" }), ctx.detected.flavor, props);
+    if (!switchOff) return;
+    await applyPlan(ctx, props, switchOff);
+    return;
+  }
+  // Replicas this deployment left semisync on purpose stay connected: no use waiting for them.
+  const kept = props.role === "source" ? replicasKeptOn(props.connection) : [];
+  const observed = props.role === "source" ? await drainedOfClients(ctx, props.pluginName, kept.length) : await ctx.observe();
+  const removal = planPluginRemoval(props.role, props.pluginName, observed, ctx.detected.flavor, kept);
+  if (removal.kind === "nothing" && removal.notice) engineWarning(ctx.session.server, removal.reason);
+  if (removal.kind !== "uninstall") return;
+  // A replica plugin removed while its IO thread runs as semisync de-registers from the source.
+  await applyPlan(ctx, props, removal);
+}
 
 function inputsOf(props: PluginOutputs): PluginInputs {
   const inputs: PluginInputs = { connection: props.connection, role: props.role };

@@ -1,5 +1,5 @@
 import { ServerObject, claimsThatBlockDelete } from "../plan/ownership";
-import { ConnectionInputs, connectionSettings } from "../plan/inputs";
+import { ConnectionInputs, TopologyInputs, connectionSettings } from "../plan/inputs";
 import { serverLabel } from "../sql/connection";
 import { Role } from "../types";
 import { processWide } from "./process-wide";
@@ -19,11 +19,14 @@ interface Registry {
   claims: Map<string, Set<ServerObject>>;
   /** By declared source: replicas whose delete left semisync on (found so, or taken over). */
   kept: Map<string, Set<string>>;
+  /** The members (host:port) of each topology a create or update of this deployment applied. */
+  live: string[][];
 }
 
 function registry(): Registry {
-  const held = processWide<Registry>("takeovers", () => ({ claims: new Map(), kept: new Map() }));
+  const held = processWide<Registry>("takeovers", () => ({ claims: new Map(), kept: new Map(), live: [] }));
   held.kept ??= new Map(); // a registry made by an older copy of this code, before `kept`
+  held.live ??= [];
   return held;
 }
 
@@ -57,4 +60,20 @@ export function keptReplica(source: ConnectionInputs | undefined, replica: Conne
 /** The replicas of this deployment whose deletes left them semisync clients of `source`. */
 export function replicasKeptOn(source: ConnectionInputs): string[] {
   return [...(registry().kept.get(serverLabel(connectionSettings(source))) ?? [])];
+}
+
+/** The members of a topology, host:port as configured, as resources record them. */
+export function membersOf(topology: TopologyInputs | undefined): string[] | undefined {
+  if (!topology) return undefined;
+  return [topology.source, ...topology.replicas].map((member) => serverLabel(connectionSettings(member)));
+}
+
+/** Records that a create or update of this deployment applied a topology with these members. */
+export function appliedTopology(members: string[] | undefined): void {
+  if (members) registry().live.push(members);
+}
+
+/** The topologies this deployment's creates and updates applied so far (see `removedFromLiveTopology`). */
+export function liveTopologies(): string[][] {
+  return registry().live;
 }

@@ -35,6 +35,12 @@ export interface PromoteOptions {
    * and leaves users with SUPER / CONNECTION_ADMIN able to write. Defaults to "super_read_only".
    */
   stopWrites?: "super_read_only" | "read_only";
+  /**
+   * The old source, down (a stopped or frozen container): an orchestrator's dead-source recovery.
+   * Writes are not stopped there and nothing is asked of it; the new source applies what it has
+   * received before it takes writes, and only the live members are re-pointed.
+   */
+  deadSource?: Server;
 }
 
 /** The topology with its new roles; `stop()` still stops every container. */
@@ -89,6 +95,16 @@ async function executedGtids(server: Server, family: "mysql" | "mariadb", timeou
   return row.gtids;
 }
 
+/** What `replica` has received from its (dead) source: its IO thread's GTID set. */
+async function receivedGtids(replica: Server, family: "mysql" | "mariadb", timeoutMs: number): Promise<string> {
+  if (family === "mariadb") {
+    const [row] = await run(replica, "SHOW SLAVE STATUS", timeoutMs);
+    return row?.Gtid_IO_Pos ?? "";
+  }
+  const [row] = await run(replica, "SELECT RECEIVED_TRANSACTION_SET AS gtids FROM performance_schema.replication_connection_status WHERE CHANNEL_NAME = ''", timeoutMs);
+  return row?.gtids ?? "";
+}
+
 async function waitUntilApplied(server: Server, family: "mysql" | "mariadb", gtids: string, timeoutMs: number): Promise<void> {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
   // WAIT_FOR_EXECUTED_GTID_SET returns 0 once applied, 1 on timeout; MASTER_GTID_WAIT 0 or -1.
@@ -126,17 +142,23 @@ export async function promote(topology: Topology, newSource: number | Server, op
   const members = [topology.source, ...topology.replicas];
   const promoted = typeof newSource === "number" ? topology.replicas[newSource] : newSource;
   if (!promoted || !members.includes(promoted)) throw new Error(`failover: ${String(typeof newSource === "number" ? `replica index ${newSource}` : newSource.name)} is not a member of topology ${topology.id}`);
-  const oldSource = await currentSource(members);
+  const dead = options.deadSource;
+  const oldSource = dead ?? (await currentSource(members));
   if (oldSource === promoted) throw new Error(`failover: ${where(promoted)} is already the source`);
-  const others = options.others ?? members.filter((member) => member !== promoted);
+  const others = options.others ?? members.filter((member) => member !== promoted && member !== dead);
   const { family } = await serverFlavor(promoted);
 
-  // 1. No new writes on the old source. super_read_only (MySQL) also stops users with SUPER.
-  const superReadOnly = (options.stopWrites ?? "super_read_only") === "super_read_only" && (await hasVariable(oldSource, "super_read_only", timeoutMs));
-  await run(oldSource, `SET GLOBAL ${superReadOnly ? "super_read_only" : "read_only"} = ON`, timeoutMs);
+  if (dead) {
+    // 1–2 with the source gone: the new source applies everything it received from it.
+    await waitUntilApplied(promoted, family, await receivedGtids(promoted, family, timeoutMs), timeoutMs);
+  } else {
+    // 1. No new writes on the old source. super_read_only (MySQL) also stops users with SUPER.
+    const superReadOnly = (options.stopWrites ?? "super_read_only") === "super_read_only" && (await hasVariable(oldSource, "super_read_only", timeoutMs));
+    await run(oldSource, `SET GLOBAL ${superReadOnly ? "super_read_only" : "read_only"} = ON`, timeoutMs);
 
-  // 2. Nothing the old source wrote may be lost: the new source applies all of it first.
-  await waitUntilApplied(promoted, family, await executedGtids(oldSource, family, timeoutMs), timeoutMs);
+    // 2. Nothing the old source wrote may be lost: the new source applies all of it first.
+    await waitUntilApplied(promoted, family, await executedGtids(oldSource, family, timeoutMs), timeoutMs);
+  }
 
   // 3. The new source forgets its source and takes writes.
   const promotedFlavor = await serverFlavor(promoted);
@@ -144,22 +166,32 @@ export async function promote(topology: Topology, newSource: number | Server, op
   await run(promoted, resetReplicaAllStatement(promotedFlavor), timeoutMs);
   await run(promoted, "SET GLOBAL read_only = OFF", timeoutMs); // also turns super_read_only off
 
-  // 4. Everyone else replicates from the new source.
-  for (const member of others) {
+  // 4–5. Everyone else replicates from the new source.
+  await repoint(others, promoted, topology.replicationPassword, { demoted: oldSource, timeoutMs, connectRetry: options.connectRetry });
+
+  return { ...topology, source: promoted, replicas: others, oldSource };
+}
+
+/**
+ * Points `members` at `source` with GTID auto-positioning and waits (bounded) until each
+ * replicates from it: step 4–5 of `promote`, and what an orchestrator does with a dead source that
+ * comes back (`demoted`: it was a source, so its own writes are in its binlog).
+ */
+export async function repoint(members: Server[], source: Server, replicationPassword: string, options: { demoted?: Server; timeoutMs?: number; connectRetry?: ConnectRetry } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  for (const member of members) {
     const flavor = await serverFlavor(member);
     if (await replicationStatus(member)) await run(member, stopReplicaStatement(flavor), timeoutMs);
-    if (flavor.family === "mariadb" && member === oldSource) {
+    if (flavor.family === "mariadb" && member === options.demoted) {
       // A MariaDB replica asks for the events after gtid_slave_pos, and the old source's own writes
       // are in its binlog, not there: the GTID page of MariaDB's manual has a demoted source copy
       // gtid_binlog_pos into gtid_slave_pos first (or use current_pos). Without it the member asks
       // from an old position and is saved only by skipping events that carry its own server_id.
       await run(member, "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos", timeoutMs);
     }
-    await configureReplica(member, promoted, topology.replicationPassword, true, options.connectRetry ?? 1);
+    await configureReplica(member, source, replicationPassword, true, options.connectRetry ?? 1);
   }
 
-  // 5. Bounded: a re-pointed member that cannot log in or fetch fails here, naming itself.
-  await Promise.all(others.map((member) => waitUntilReplicatingFrom(member, promoted, timeoutMs)));
-
-  return { ...topology, source: promoted, replicas: others, oldSource };
+  // Bounded: a re-pointed member that cannot log in or fetch fails here, naming itself.
+  await Promise.all(members.map((member) => waitUntilReplicatingFrom(member, source, timeoutMs)));
 }
