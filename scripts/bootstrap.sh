@@ -9,6 +9,9 @@
 #                        MariaDB 11.8 (trixie), MariaDB 10.5 (bullseye)
 #   Pulumi CLI           from PATH, else built from Go modules at the @pulumi/pulumi version
 #   language host        from PATH, else built from Go modules (see SEMISYNC_LANGHOST_VERSION)
+#   Python host          pulumi-language-python (+ its -exec script) from the same sdk/v3 module,
+#                        next to the CLI; a virtualenv with the pulumi PyPI package
+#   SDK generator        tools/sdkgen, built from Go modules (Python and Go SDKs from the schema)
 #
 # Set SEMISYNC_SKIP_IMAGES=1 to skip the image builds (unit tests only).
 set -euo pipefail
@@ -179,6 +182,55 @@ place_plugins_next_to_cli() {
   [ -x "$cli_dir/pulumi-language-nodejs" ] || cp -f "$(command -v pulumi-language-nodejs)" "$cli_dir/"
 }
 
+# Python programs: the PyPI wheel ships no language host, and the host's own Go module is not
+# served; sdk/v3 at SEMISYNC_LANGHOST_VERSION still carries it, with the script it runs programs
+# through (pulumi-language-python-exec), which must sit beside it.
+ensure_python_host() {
+  local dir="$SEMISYNC_CACHE/pulumi-language-python-$SEMISYNC_LANGHOST_VERSION" sdk
+  [ -x "$dir/bin/pulumi-language-python" ] && [ -x "$dir/bin/pulumi-language-python-exec" ] && return 0
+  mkdir -p "$dir"
+  cat >"$dir/go.mod" <<GOMOD
+module pulumi-mysql-semisync/pulumi-language-python
+
+go 1.21
+
+require github.com/pulumi/pulumi/sdk/v3 $SEMISYNC_LANGHOST_VERSION
+
+replace golang.org/x/text => golang.org/x/text v0.3.6
+GOMOD
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python"\n' >"$dir/tools.go"
+  build_go_main "$dir" pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$SEMISYNC_LANGHOST_VERSION"
+  sdk=$(cd "$dir" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) \
+    || semisync_die "cannot locate github.com/pulumi/pulumi/sdk/v3 $SEMISYNC_LANGHOST_VERSION in the Go module cache"
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$dir/bin/pulumi-language-python-exec"
+}
+
+# The 3.260 CLI no longer hands the old host a virtualenv option, so Python programs run with this
+# virtualenv activated (VIRTUAL_ENV, its bin/ first on PATH); see tests/support/python.ts.
+ensure_python_venv() {
+  local venv=$SEMISYNC_PYTHON_VENV
+  [ "$(cat "$venv/.complete" 2>/dev/null)" = "$SEMISYNC_PYTHON_REQUIREMENTS" ] && return 0
+  command -v python3 >/dev/null || apt_install python3 python3-venv
+  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  semisync_log "making a Python virtualenv: $SEMISYNC_PYTHON_REQUIREMENTS (PyPI)"
+  rm -rf "$venv"
+  # shellcheck disable=SC2086 # one requirement per word
+  { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check $SEMISYNC_PYTHON_REQUIREMENTS; } >"$venv.log" 2>&1 \
+    || { tail -20 "$venv.log" >&2; semisync_die "the Python virtualenv failed, see $venv.log"; }
+  echo "$SEMISYNC_PYTHON_REQUIREMENTS" >"$venv/.complete"
+}
+
+place_python_host_next_to_cli() {
+  local cli_dir host
+  cli_dir=$(dirname "$(command -v pulumi)")
+  [ -w "$cli_dir" ] || return 0
+  host="$SEMISYNC_CACHE/pulumi-language-python-$SEMISYNC_LANGHOST_VERSION/bin"
+  for f in pulumi-language-python pulumi-language-python-exec; do
+    cmp -s "$host/$f" "$cli_dir/$f" || cp -f "$host/$f" "$cli_dir/"
+  done
+}
+
 ensure_node
 source "$SEMISYNC_ROOT/scripts/env.sh"
 ensure_npm_deps
@@ -186,6 +238,10 @@ ensure_self_link
 ensure_pulumi
 source "$SEMISYNC_ROOT/scripts/env.sh"
 place_plugins_next_to_cli
+ensure_python_host
+place_python_host_next_to_cli
+ensure_python_venv
+semisync_ensure_sdkgen
 ensure_docker
 ensure_images
 semisync_log "ready: node $(node --version), pulumi $(pulumi version), docker at $(cat "$SEMISYNC_CACHE/docker-host")"

@@ -7,6 +7,7 @@ _pv=$(semisync_pulumi_version)
 # the copy $PATH finds first is not the one next to its own binary.
 for _d in "$SEMISYNC_CACHE/node-$SEMISYNC_NODE_VERSION/node_modules/.bin" \
           "$SEMISYNC_CACHE/pulumi-language-nodejs-$SEMISYNC_LANGHOST_VERSION/bin" \
+          "$SEMISYNC_CACHE/pulumi-language-python-$SEMISYNC_LANGHOST_VERSION/bin" \
           "$SEMISYNC_CACHE/pulumi-cli-v$_pv/bin" \
           "$SEMISYNC_ROOT/node_modules/.bin"; do
   [ -d "$_d" ] && case ":$PATH:" in *":$_d:"*) ;; *) PATH="$_d:$PATH" ;; esac
@@ -24,5 +25,6 @@ export TESTCONTAINERS_RYUK_DISABLED=true
 export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_HOME="$SEMISYNC_CACHE/pulumi-home"
-export SEMISYNC_CACHE SEMISYNC_ROOT
+# Python programs run with this virtualenv activated (tests/support/languages.ts), never the shell.
+export SEMISYNC_CACHE SEMISYNC_ROOT SEMISYNC_PYTHON_VENV
 unset _d _pv
