@@ -5,6 +5,7 @@
 //
 //   BENCH_TARGET='{"source":{host,port,user,password},"replicas":[…],"timeoutMs":10000}' node dist/bench/floor.js up|down
 import * as mysql from "mysql2/promise";
+import { openConnection } from "../tests/testbed/sql-client";
 
 interface Address {
   host: string;
@@ -22,7 +23,8 @@ interface Target {
 const POLL_MS = 20;
 const WAIT_LIMIT_MS = 30_000;
 
-const connect = (a: Address) => mysql.createConnection({ host: a.host, port: a.port, user: a.user, password: a.password, connectTimeout: 10_000 });
+// TLS when offered: a cold caching_sha2_password login needs it (tests/testbed/sql-client.ts).
+const connect = (a: Address) => openConnection(a, { connectTimeoutMs: 10_000 });
 
 async function clients(source: mysql.Connection): Promise<number> {
   const [rows] = await source.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");

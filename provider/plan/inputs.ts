@@ -1,11 +1,23 @@
 import { SETTING_SPECS, UNSIGNED_LONG_MAX_64, wholeDigits } from "../flavors/names";
-import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, Terminology, TlsOptions } from "../types";
+import {
+  CONNECTION_KEYS,
+  ENABLEMENT_KEYS,
+  ENABLEMENT_OUTPUT_KEYS,
+  ENGINE_KEYS,
+  PLUGIN_KEYS,
+  PLUGIN_OUTPUT_KEYS,
+  TLS_KEYS,
+  TOPOLOGY_KEYS,
+} from "../input-keys";
+import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, TLS_MODES, Terminology, TlsOptions } from "../types";
 
 /** The connection as the provider methods receive it: resolved, password kept apart. */
 export interface ConnectionInputs {
   host: string;
   port?: number;
   user: string;
+  serverPublicKey?: string;
+  allowPublicKeyRetrieval?: boolean;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
 }
@@ -86,6 +98,8 @@ export function connectionSettings(c: ConnectionInputs, tls?: TlsOptions): Conne
     port: c.port ?? DEFAULT_PORT,
     user: c.user,
     tls,
+    ...(c.serverPublicKey !== undefined ? { serverPublicKey: c.serverPublicKey } : {}),
+    ...(c.allowPublicKeyRetrieval !== undefined ? { allowPublicKeyRetrieval: c.allowPublicKeyRetrieval } : {}),
     connectTimeoutMs: c.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: c.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
   };
@@ -131,27 +145,108 @@ function checkOneOf(failures: InputFailure[], property: string, value: unknown, 
   }
 }
 
-export function checkConnection(connection: unknown): InputFailure[] {
+/**
+ * Keys of `value` that are not inputs: a misspelt or invented key would otherwise be dropped
+ * without a word (an `allowPublicKeyRetrieval` that never reaches the driver). `accepted` are the
+ * keys a program may write (input-keys.ts), named in the reason; `alsoStored` are keys only the
+ * provider or the engine puts there.
+ */
+function checkKnownKeys(failures: InputFailure[], property: string, value: Record<string, unknown>, accepted: readonly string[], alsoStored: readonly string[] = []) {
+  for (const key of Object.keys(value)) {
+    if (accepted.includes(key) || alsoStored.includes(key)) continue;
+    const where = property === "" ? key : `${property}.${key}`;
+    const of = property === "" ? "the resource" : property;
+    failures.push({ property: where, reason: `${where} is not an input: ${of} takes ${accepted.join(", ")}` });
+  }
+}
+
+function checkString(failures: InputFailure[], property: string, value: unknown) {
+  if (value === undefined || isUnknown(value)) return;
+  if (typeof value !== "string") failures.push({ property, reason: `${property} must be a string, got ${typeof value}` });
+}
+
+const PEM_PUBLIC_KEY = /-----BEGIN (RSA )?PUBLIC KEY-----[\s\S]+-----END (RSA )?PUBLIC KEY-----/;
+
+/**
+ * One connection. `prefix` is where it sits (`connection`, `source`, `topology.replicas[0]`);
+ * `inline` says whether its password and TLS options are inside it (a topology member) or were
+ * split off into top-level secrets (connection-args.ts).
+ */
+export function checkConnection(connection: unknown, prefix = "connection", inline = false): InputFailure[] {
   const failures: InputFailure[] = [];
   if (isUnknown(connection)) return failures;
-  if (typeof connection !== "object" || connection === null) {
-    return [{ property: "connection", reason: "connection is required: { host, port?, user, password? }" }];
+  if (typeof connection !== "object" || connection === null || Array.isArray(connection)) {
+    return [{ property: prefix, reason: `${prefix} is required: { host, port?, user, password? }` }];
   }
   const c = connection as Record<string, unknown>;
+  checkKnownKeys(failures, prefix, c, CONNECTION_KEYS);
   for (const key of ["host", "user"]) {
     const v = c[key];
     if (isUnknown(v)) continue;
-    if (typeof v !== "string" || v.trim() === "") failures.push({ property: `connection.${key}`, reason: `connection.${key} is required and must be a non-empty string` });
-    else if (/[\s'"`;\\]|\u0000/.test(v) && key === "host") failures.push({ property: "connection.host", reason: `connection.host ${JSON.stringify(v)} is not a host name or address` });
+    if (typeof v !== "string" || v.trim() === "") failures.push({ property: `${prefix}.${key}`, reason: `${prefix}.${key} is required and must be a non-empty string` });
+    else if (/[\s'"`;\\]|\u0000/.test(v) && key === "host") failures.push({ property: `${prefix}.host`, reason: `${prefix}.host ${JSON.stringify(v)} is not a host name or address` });
   }
-  checkInteger(failures, "connection.port", c.port, 1, 65_535, "connection.port");
-  checkInteger(failures, "connection.connectTimeoutMs", c.connectTimeoutMs, 1, 600_000, "connection.connectTimeoutMs");
-  checkInteger(failures, "connection.statementTimeoutMs", c.statementTimeoutMs, 1, 3_600_000, "connection.statementTimeoutMs");
+  checkInteger(failures, `${prefix}.port`, c.port, 1, 65_535, `${prefix}.port`);
+  checkInteger(failures, `${prefix}.connectTimeoutMs`, c.connectTimeoutMs, 1, 600_000, `${prefix}.connectTimeoutMs`);
+  checkInteger(failures, `${prefix}.statementTimeoutMs`, c.statementTimeoutMs, 1, 3_600_000, `${prefix}.statementTimeoutMs`);
+  checkBoolean(failures, `${prefix}.allowPublicKeyRetrieval`, c.allowPublicKeyRetrieval);
+  const key = c.serverPublicKey;
+  if (key !== undefined && !isUnknown(key) && (typeof key !== "string" || !PEM_PUBLIC_KEY.test(key))) {
+    failures.push({
+      property: `${prefix}.serverPublicKey`,
+      reason: `${prefix}.serverPublicKey must be the server's RSA public key in PEM (-----BEGIN PUBLIC KEY-----…), as SHOW STATUS LIKE 'Caching_sha2_password_rsa_public_key' prints it`,
+    });
+  }
+  if (inline) {
+    checkString(failures, `${prefix}.password`, c.password);
+    failures.push(...checkTls(c.tls, `${prefix}.tls`));
+  }
+  return failures;
+}
+
+/** `tls` (or `sourceTls`, or a member's `tls`), as the program wrote it under `property`. */
+export function checkTls(tls: unknown, property: string): InputFailure[] {
+  const failures: InputFailure[] = [];
+  if (tls === undefined || tls === null || isUnknown(tls)) return failures;
+  if (typeof tls !== "object" || Array.isArray(tls)) {
+    return [{ property, reason: `${property} must be an object: { mode?, ca?, cert?, key? }, with mode one of ${TLS_MODES.map((m) => `"${m}"`).join(", ")}` }];
+  }
+  const t = tls as Record<string, unknown>;
+  checkKnownKeys(failures, property, t, TLS_KEYS);
+  checkOneOf(failures, `${property}.mode`, t.mode, TLS_MODES, false);
+  for (const key of ["ca", "cert", "key"]) checkString(failures, `${property}.${key}`, t[key]);
+  checkBoolean(failures, `${property}.rejectUnauthorized`, t.rejectUnauthorized);
+  const given = (key: string) => t[key] !== undefined;
+  if (given("mode") && given("rejectUnauthorized")) {
+    failures.push({
+      property: `${property}.rejectUnauthorized`,
+      reason: `${property}.rejectUnauthorized is 0.2.0's switch and is not used with ${property}.mode: remove it (mode "required" encrypts without checking the certificate, "verify-ca" checks it)`,
+    });
+  }
+  if (given("cert") !== given("key")) {
+    failures.push({ property: `${property}.${given("cert") ? "key" : "cert"}`, reason: `${property}.cert and ${property}.key go together: give both (the client certificate and its private key) or neither` });
+  }
+  if (t.mode === "disabled" && (given("ca") || given("cert") || given("key"))) {
+    failures.push({ property: `${property}.mode`, reason: `${property}.mode "disabled" uses no TLS, so ca, cert and key would be ignored: remove them or choose another mode` });
+  }
+  return failures;
+}
+
+/** Top-level keys, password and TLS options of a resource's own server and declared source. */
+function checkResourceKeys(inputs: Record<string, unknown>, accepted: readonly string[], outputs: readonly string[]): InputFailure[] {
+  const failures: InputFailure[] = [];
+  // `source` is stored split (connection-args.ts), as are the connection's password and tls.
+  const stored = ["password", "tls", "sourceConnection", "sourcePassword", "sourceTls"];
+  checkKnownKeys(failures, "", inputs, accepted.filter((key) => key !== "source"), [...stored, ...outputs, ...ENGINE_KEYS]);
+  checkString(failures, "connection.password", inputs.password);
+  checkString(failures, "source.password", inputs.sourcePassword);
+  failures.push(...checkTls(inputs.tls, "connection.tls"), ...checkTls(inputs.sourceTls, "source.tls"));
   return failures;
 }
 
 export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure[] {
   const failures = checkConnection(inputs.connection);
+  failures.push(...checkResourceKeys(inputs, PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS));
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
   checkBoolean(failures, "removeAdopted", inputs.removeAdopted);
@@ -161,13 +256,14 @@ export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure
 
 function checkTopology(topology: unknown): InputFailure[] {
   if (topology === undefined || isUnknown(topology)) return [];
-  if (typeof topology !== "object" || topology === null) return [{ property: "topology", reason: "topology must be { source, replicas }" }];
+  if (typeof topology !== "object" || topology === null || Array.isArray(topology)) return [{ property: "topology", reason: "topology must be { source, replicas }" }];
   const t = topology as Record<string, unknown>;
-  const renamed = (prefix: string) => (f: InputFailure) => ({ property: f.property.replace(/^connection/, prefix), reason: f.reason.replace(/connection/g, prefix) });
-  const failures = checkConnection(t.source).map(renamed("topology.source"));
+  const failures: InputFailure[] = [];
+  checkKnownKeys(failures, "topology", t, TOPOLOGY_KEYS);
+  failures.push(...checkConnection(t.source, "topology.source", true));
   if (isUnknown(t.replicas)) return failures;
   if (!Array.isArray(t.replicas)) return [...failures, { property: "topology.replicas", reason: "topology.replicas must be a list of connections" }];
-  t.replicas.forEach((replica, i) => failures.push(...checkConnection(replica).map(renamed(`topology.replicas[${i}]`))));
+  t.replicas.forEach((replica, i) => failures.push(...checkConnection(replica, `topology.replicas[${i}]`, true)));
   checkOneOf(failures, "topology.terminology", t.terminology, TERMINOLOGIES, false);
   checkBoolean(failures, "topology.failoverReady", t.failoverReady);
   return failures;
@@ -185,13 +281,14 @@ function checkStandby(inputs: Record<string, unknown>): InputFailure[] {
 
 function checkDeclaredSource(inputs: Record<string, unknown>): InputFailure[] {
   if (inputs.sourceConnection === undefined) return [];
-  const failures = checkConnection(inputs.sourceConnection).map((f) => ({ property: f.property.replace(/^connection/, "source"), reason: f.reason.replace(/connection/g, "source") }));
+  const failures = checkConnection(inputs.sourceConnection, "source");
   if (inputs.role !== undefined && inputs.role !== UNKNOWN && inputs.role !== "replica") failures.push({ property: "source", reason: "source is for replicas: remove it from this source's resource" });
   return failures;
 }
 
 export function checkEnablementInputs(inputs: Record<string, unknown>): InputFailure[] {
   const failures = checkConnection(inputs.connection);
+  failures.push(...checkResourceKeys(inputs, ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS));
   failures.push(...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   for (const key of ["enabled", "persist", "restartIoThread", "removeAdopted", "teardownByPlugin"]) checkBoolean(failures, key, inputs[key]);

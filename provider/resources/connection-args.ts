@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_KEYS } from "../input-keys";
 import { ConnectionInputs, TopologyInputs } from "../plan/inputs";
 import { Terminology, TlsOptions } from "../types";
 
@@ -16,10 +17,29 @@ export interface ConnectionArgs {
    */
   password?: pulumi.Input<string>;
   /**
-   * TLS settings handed to mysql2 (`ca`, `cert`, `key`, `rejectUnauthorized`), stored as a Pulumi
-   * secret. Defaults to no TLS.
+   * How the connection uses TLS: `mode` (`"preferred"`, `"disabled"`, `"required"`,
+   * `"verify-ca"`, `"verify-identity"`, as the MySQL client's `--ssl-mode`), the `ca` that signs
+   * the server's certificate, and a client `cert` and `key`. Stored as a Pulumi secret. Defaults
+   * to `{ mode: "preferred" }`: TLS whenever the server offers it (every MySQL 8.0+ server does),
+   * so the password never crosses the network in a form an eavesdropper can use; plain TCP only
+   * when the server has no TLS (docs/connecting.md).
    */
   tls?: pulumi.Input<TlsOptions>;
+  /**
+   * The server's RSA public key (PEM: `SHOW STATUS LIKE 'Caching_sha2_password_rsa_public_key'`,
+   * or `public_key.pem` in the datadir). Only for a connection without TLS to a
+   * `caching_sha2_password` (or `sha256_password`) account: the password is sent encrypted with
+   * this key, which an attacker on the network cannot swap. Defaults to none.
+   */
+  serverPublicKey?: pulumi.Input<string>;
+  /**
+   * Lets a connection without TLS ask the server for its RSA public key when a
+   * `caching_sha2_password` account needs it (after a restart, `FLUSH PRIVILEGES` or a new
+   * account). The key arrives unverified: anyone who can intercept the connection can send their
+   * own key and read the password. Prefer TLS (the default `tls` mode uses it whenever the
+   * server offers it) or `serverPublicKey`. Defaults to false.
+   */
+  allowPublicKeyRetrieval?: pulumi.Input<boolean>;
   /** Bound on connecting, in milliseconds. Defaults to 30000. */
   connectTimeoutMs?: pulumi.Input<number>;
   /** Bound on each statement, in milliseconds. Defaults to 60000. */
@@ -37,11 +57,16 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>): {
 } {
   const all = pulumi.output(connection);
   return {
-    connection: pulumi.unsecret(all.apply(({ password: _password, tls: _tls, ...rest }) => rest as ConnectionInputs)),
+    connection: pulumi.unsecret(all.apply(({ password: _password, tls: _tls, ...rest }) => withoutUndeclaredValues(rest) as unknown as ConnectionInputs)),
     password: secretIfGiven(all.apply((c) => c.password)),
     // The client key is as secret as the password.
     tls: secretIfGiven(all.apply((c) => c.tls)),
   };
+}
+
+/** Keys that are not connection inputs keep their name (`check` refuses them) but not their value. */
+function withoutUndeclaredValues(connection: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(connection).map(([key, value]) => [key, (CONNECTION_KEYS as readonly string[]).includes(key) ? value : null]));
 }
 
 /**
@@ -75,6 +100,15 @@ export const SECRET_OUTPUTS = ["password", "tls", "sourcePassword", "sourceTls",
 /** The topology as one secret input: it carries every member's password and TLS options. */
 export function topologyProps(topology: pulumi.Input<TopologyArgs> | undefined): pulumi.Output<TopologyInputs> | undefined {
   return topology === undefined ? undefined : pulumi.secret(pulumi.output(topology) as pulumi.Output<TopologyInputs>);
+}
+
+/**
+ * The names of the arguments a program gave that are not inputs (input-keys.ts), so that `check`
+ * refuses them by name instead of the constructor dropping them without a word. Their values are
+ * not passed on: a misspelt `pasword` must not reach the engine in plain text.
+ */
+export function undeclaredArgs(args: object, accepted: readonly string[]): Record<string, null> {
+  return Object.fromEntries(Object.keys(args).filter((key) => !accepted.includes(key)).map((key) => [key, null]));
 }
 
 /** The props a replica resource stores for its declared source. */

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
 import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from "./base-args";
-import { SECRET_OUTPUTS } from "./connection-args";
+import { ENABLEMENT_KEYS } from "../input-keys";
+import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 
 /** Arguments of `SemisyncEnablement`; the shared ones are documented in base-args.ts. */
@@ -116,6 +117,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
       semisyncEnablementStub,
       name,
       {
+        ...undeclaredArgs(args, ENABLEMENT_KEYS),
         ...serverSideProps(args),
         ...tuningProps(args),
         enabled: args.enabled,

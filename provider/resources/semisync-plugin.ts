@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role } from "../types";
 import { ServerSideArgs, TerminologyArgs, serverSideProps } from "./base-args";
-import { SECRET_OUTPUTS } from "./connection-args";
+import { PLUGIN_KEYS } from "../input-keys";
+import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
 
 /** Arguments of `SemisyncPlugin`; the shared ones are documented in base-args.ts. */
@@ -46,6 +47,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
       semisyncPluginStub,
       name,
       {
+        ...undeclaredArgs(args, PLUGIN_KEYS),
         ...serverSideProps(args),
         terminology: args.terminology,
         pluginName: undefined,

@@ -14,15 +14,40 @@ export const TERMINOLOGIES: readonly Terminology[] = ["automatic", "modern", "le
 export type WaitPoint = "AFTER_SYNC" | "AFTER_COMMIT";
 export const WAIT_POINTS: readonly WaitPoint[] = ["AFTER_SYNC", "AFTER_COMMIT"];
 
-/** TLS options handed to mysql2 as they are. */
+/**
+ * How a connection uses TLS, named as the MySQL client's `--ssl-mode` (docs/connecting.md):
+ * `"preferred"` TLS when the server offers it, else plain; `"disabled"` never TLS; `"required"`
+ * TLS or fail; `"verify-ca"` TLS with the server's certificate checked against `ca`;
+ * `"verify-identity"` as `"verify-ca"`, and the certificate must name the host connected to.
+ */
+export type TlsMode = "preferred" | "disabled" | "required" | "verify-ca" | "verify-identity";
+export const TLS_MODES: readonly TlsMode[] = ["preferred", "disabled", "required", "verify-ca", "verify-identity"];
+
+/**
+ * TLS for the connections to one server (docs/connecting.md). Every value is stored as a Pulumi
+ * secret. Without `tls` the mode is `"preferred"`.
+ */
 export interface TlsOptions {
-  /** PEM CA bundle that signs the server certificate. */
+  /**
+   * `"preferred"` (TLS whenever the server offers it, plain otherwise; encrypts the password
+   * exchange but does not stop an active attacker), `"disabled"`, `"required"` (TLS or fail),
+   * `"verify-ca"` (TLS, and the server's certificate must be signed by `ca`) or
+   * `"verify-identity"` (as `"verify-ca"`, and the certificate must name `connection.host`). In
+   * `"preferred"` and `"required"` a given `ca` is checked too. Defaults to `"preferred"`; a `tls`
+   * written for 0.2.0 or earlier (no `mode`) keeps its meaning: `"verify-ca"`, or `"required"`
+   * with `rejectUnauthorized: false`.
+   */
+  mode?: TlsMode;
+  /** PEM CA certificate(s) that sign the server's certificate. Without it, Node's bundled public CAs. */
   ca?: string;
-  /** PEM client certificate, for servers that require X509. */
+  /** PEM client certificate, for accounts that `REQUIRE X509`; give `key` with it. */
   cert?: string;
-  /** PEM client key. */
+  /** PEM private key of `cert`. */
   key?: string;
-  /** Verify the server certificate against `ca`. Defaults to true. */
+  /**
+   * Deprecated (0.2.0's only switch): without `mode`, `false` means `"required"` (TLS, the
+   * certificate not checked) and `true` `"verify-ca"`. Not allowed together with `mode`.
+   */
   rejectUnauthorized?: boolean;
 }
 
@@ -32,6 +57,10 @@ export interface ConnectionSettings {
   port: number;
   user: string;
   tls?: TlsOptions;
+  /** PEM RSA public key of the server, for a caching_sha2_password login without TLS. */
+  serverPublicKey?: string;
+  /** Fetch the server's RSA public key, unverified, for a caching_sha2_password login without TLS. */
+  allowPublicKeyRetrieval?: boolean;
   /** Bound on connecting, in ms. */
   connectTimeoutMs: number;
   /** Bound on each statement, in ms. */

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import * as mysql from "mysql2/promise";
+import { openConnection, testbedLogin } from "../testbed/sql-client";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
@@ -134,7 +134,7 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
 
   it("the provider's connection killed mid-statement: up fails naming the server; up again completes", async function () {
     const source = topology.source;
-    const locker = await mysql.createConnection({ host: source.host, port: source.port, user: source.user, password: source.password, connectTimeout: 10_000 });
+    const locker = await openConnection(testbedLogin(source), { connectTimeoutMs: 10_000 });
     let up: Promise<unknown> | undefined;
     try {
       // INSTALL PLUGIN writes mysql.plugin: a global read lock holds it mid-statement.

@@ -5,14 +5,14 @@ import { ioRestartPrivilege, minimalGrants } from "../support/grants";
 import { inlineStack } from "../support/pulumi-workspace";
 import { semisyncSnapshot, semisyncStatus } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
-import { withConnection } from "../testbed/sql-client";
+import { testbedLogin, withConnection } from "../testbed/sql-client";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 const PASSWORD = "preflight-privs-pw-7c1a";
 
 /** Runs `sql` on one server only: kept out of its binary log, so replication does not carry it on. */
 async function onThisServerOnly(server: Server, sql: string): Promise<void> {
-  await withConnection(server, async (connection) => {
+  await withConnection(testbedLogin(server), async (connection) => {
     await connection.query("SET SESSION sql_log_bin = 0");
     await connection.query(sql);
   });

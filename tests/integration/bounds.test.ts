@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import * as mysql from "mysql2/promise";
+import { openConnection, testbedLogin } from "../testbed/sql-client";
 import { semisyncPluginProvider } from "../../provider";
 import { connectionOf, installedPlugins, rejects } from "../support/server-probes";
 import { withSilentListener } from "../support/silent-listener";
@@ -21,7 +21,7 @@ describe("every network call is bounded", function () {
 
   it("a statement blocked past statementTimeoutMs fails within the bound, is killed on the server, and installs nothing", async function () {
     const source = topology.source;
-    const locker = await mysql.createConnection({ host: source.host, port: source.port, user: source.user, password: source.password, connectTimeout: 10_000 });
+    const locker = await openConnection(testbedLogin(source), { connectTimeoutMs: 10_000 });
     try {
       // INSTALL PLUGIN writes mysql.plugin, which a global read lock blocks.
       await locker.query("FLUSH TABLES WITH READ LOCK");

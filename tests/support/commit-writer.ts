@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { testbedLogin } from "../testbed/sql-client";
 
 export interface CommitSample {
   /** ms since the writer started, when the commit finished. */
@@ -32,7 +33,12 @@ const { parentPort, workerData } = require("node:worker_threads");
 const mysql = require("mysql2/promise");
 (async () => {
   const { server, maxDurationMs, pauseMs } = workerData;
-  const connection = await mysql.createConnection({ ...server, connectTimeout: 10000 });
+  // TLS when the server offers it, as the test bed's own client (tests/testbed/sql-client.ts).
+  const base = { ...server, connectTimeout: 10000 };
+  const connection = await mysql.createConnection({ ...base, ssl: { rejectUnauthorized: false } }).catch((error) => {
+    if (error.code !== "HANDSHAKE_NO_SSL_SUPPORT") throw error;
+    return mysql.createConnection(base);
+  });
   await connection.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
   await connection.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
   let running = true;
@@ -58,7 +64,7 @@ const mysql = require("mysql2/promise");
 export async function startCommitWriter(server: ServerAddress, options: { maxDurationMs?: number; pauseMs?: number } = {}): Promise<CommitWriter> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { server: { host: server.host, port: server.port, user: server.user, password: server.password }, maxDurationMs: options.maxDurationMs ?? 15 * 60_000, pauseMs: options.pauseMs ?? 0 },
+    workerData: { server: testbedLogin(server), maxDurationMs: options.maxDurationMs ?? 15 * 60_000, pauseMs: options.pauseMs ?? 0 },
   });
   let window: CommitSample[] = [];
   const all: CommitSample[] = [];

@@ -15,7 +15,7 @@ import { parseArgs } from "util";
 import { getContainerRuntimeClient } from "testcontainers";
 import { laneByName } from "./lanes";
 import { Server } from "./server";
-import { queryRows } from "./sql-client";
+import { queryRows, testbedLogin } from "./sql-client";
 import { startTopology } from "./topology";
 
 const TESTBED_LABEL = "pulumi-mysql-semisync.testbed";
@@ -72,7 +72,7 @@ async function labelledContainerIds(labelFilter: string, includeStopped: boolean
 
 async function acceptsConnections(server: ServerConnection): Promise<boolean> {
   try {
-    await queryRows(server, "SELECT 1");
+    await queryRows(testbedLogin(server), "SELECT 1");
     return true;
   } catch {
     return false;

@@ -16,7 +16,7 @@
  */
 import { ConnectRetry, ReplicationStatus, configureReplica, replicationStatus, resetReplicaAllStatement, serverFlavor, stopReplicaStatement } from "./replication";
 import { Server } from "./server";
-import { sleep, withConnection } from "./sql-client";
+import { sleep, testbedLogin, withConnection } from "./sql-client";
 import { Topology } from "./topology";
 
 export interface PromoteOptions {
@@ -58,7 +58,7 @@ function where(server: Server): string {
 /** One statement on its own connection, given up on (connection destroyed) after `timeoutMs`. */
 async function run<R = Record<string, any>>(server: Server, sql: string, timeoutMs: number, params?: unknown[]): Promise<R[]> {
   try {
-    return await withConnection(server, async (connection) => {
+    return await withConnection(testbedLogin(server), async (connection) => {
       const [result] = await connection.query({ sql, timeout: timeoutMs }, params);
       return Array.isArray(result) ? (result as R[]) : [];
     });

@@ -73,6 +73,7 @@ function changeSourceStatement(
   replicationPassword: string,
   position: "gtid" | BinlogCoordinates,
   connectRetry: ConnectRetry,
+  sourceRequiresTls = false,
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [source.host, source.port, "repl", replicationPassword];
   const byCoordinates = (prefix: string) => {
@@ -92,6 +93,8 @@ function changeSourceStatement(
   options = connectRetry === "server-default" ? [] : [...retry(prefix), `${prefix}_RETRY_COUNT = 86400`];
   // caching_sha2_password (the 8.0+ default) needs the source's RSA key on a connection without TLS.
   if (flavor.version[0] >= 8) options.push(`GET_${prefix}_PUBLIC_KEY = 1`);
+  // A source with require_secure_transport refuses a channel without TLS.
+  if (sourceRequiresTls) options.push(`${prefix}_SSL = 1`);
   options.push(...(position === "gtid" ? [`${prefix}_AUTO_POSITION = 1`] : byCoordinates(prefix)));
   const head = prefix === "SOURCE" ? "CHANGE REPLICATION SOURCE TO" : "CHANGE MASTER TO";
   return {
@@ -119,9 +122,14 @@ export async function configureReplica(
 ): Promise<void> {
   const flavor = await serverFlavor(replica);
   const position = gtid ? "gtid" : await currentBinlogCoordinates(source);
-  const change = changeSourceStatement(flavor, source, replicationPassword, position, connectRetry);
+  const change = changeSourceStatement(flavor, source, replicationPassword, position, connectRetry, await requiresSecureTransport(source));
   await replica.query(change.sql, change.params);
   await replica.query(startReplicaStatement(flavor));
+}
+
+async function requiresSecureTransport(server: Server): Promise<boolean> {
+  const [row] = await server.query("SHOW GLOBAL VARIABLES LIKE 'require_secure_transport'");
+  return row?.Value === "ON";
 }
 
 /** The replication threads' state, or undefined when the server is not a replica. */

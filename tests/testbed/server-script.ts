@@ -73,11 +73,16 @@ else
 fi
 
 # The init file runs at every start, hence IF NOT EXISTS; sql_log_bin=0 keeps these local
-# statements out of the binlog, so replicas never see them and hold no errant GTIDs.
+# statements out of the binlog, so replicas never see them and hold no errant GTIDs. 'admin' is
+# the provider's account and nothing of the test bed logs into it: like an operator's new account,
+# its first login is the provider's, with the server's password cache cold. 'testbed' is the test
+# bed's own (sql-client.ts).
 cat >"$base/init.sql" <<EOF
 SET SESSION sql_log_bin = 0;
 CREATE USER IF NOT EXISTS 'admin'@'%' IDENTIFIED BY '$SEMISYNC_ADMIN_PASSWORD';
 GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION;
+CREATE USER IF NOT EXISTS 'testbed'@'%' IDENTIFIED BY '$SEMISYNC_ADMIN_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO 'testbed'@'%' WITH GRANT OPTION;
 CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY '$SEMISYNC_REPL_PASSWORD';
 GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';
 EOF

@@ -2,7 +2,7 @@ import { GenericContainer, StartedTestContainer, getContainerRuntimeClient } fro
 import { containerLogTail } from "./container-logs";
 import { Lane } from "./lanes";
 import { SERVER_START_SCRIPT, serverScriptEnvironment } from "./server-script";
-import { ConnectionInfo, Row, queryRows, sleep } from "./sql-client";
+import { ConnectionInfo, Row, queryRows, sleep, testbedLogin } from "./sql-client";
 
 export interface Server extends ConnectionInfo {
   readonly name: string;
@@ -12,7 +12,10 @@ export interface Server extends ConnectionInfo {
   readonly password: string;
   readonly serverId: number;
   readonly container: StartedTestContainer;
-  /** Opens a connection as admin, runs one statement, closes it. */
+  /**
+   * Opens a connection as the test bed's own account (never `admin`, the provider's), runs one
+   * statement, closes it.
+   */
   query<R extends Row = Row>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Stops the container (the server shuts down cleanly) and starts it again on the same port and datadir. */
   restart(): Promise<void>;
@@ -66,7 +69,7 @@ class ContainerServer implements Server {
   }
 
   query<R extends Row = Row>(sql: string, params?: unknown[]): Promise<R[]> {
-    return queryRows<R>(this, sql, params);
+    return queryRows<R>(testbedLogin(this), sql, params);
   }
 
   async restart(): Promise<void> {
@@ -122,7 +125,7 @@ class ContainerServer implements Server {
     const lastMessage = lastError instanceof Error ? lastError.message : String(lastError);
     return new Error(
       `lane ${lane.name}: server "${this.name}" (image ${lane.image}, 127.0.0.1:${this.port}) did not accept ` +
-        `connections as admin: ${reason}. Last connection error: ${lastMessage}\n` +
+        `connections as the test bed's account: ${reason}. Last connection error: ${lastMessage}\n` +
         `--- container log, last lines ---\n${await containerLogTail(this.container)}`,
     );
   }
