@@ -8,7 +8,7 @@ import {
   PLUGIN_OUTPUT_KEYS,
   TLS_KEYS,
   TOPOLOGY_KEYS,
-} from "../input-keys";
+} from "../types/input-keys";
 import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, TLS_MODES, Terminology, TlsOptions } from "../types";
 
 /** The connection as the provider methods receive it: resolved, password kept apart. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_KEYS } from "../input-keys";
+import { CONNECTION_KEYS } from "../types/input-keys";
 import { ConnectionInputs, TopologyInputs } from "../plan/inputs";
 import { Terminology, TlsOptions } from "../types";
 

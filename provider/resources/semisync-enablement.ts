@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
 import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from "./base-args";
-import { ENABLEMENT_KEYS } from "../input-keys";
+import { ENABLEMENT_KEYS } from "../types/input-keys";
 import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role } from "../types";
 import { ServerSideArgs, TerminologyArgs, serverSideProps } from "./base-args";
-import { PLUGIN_KEYS } from "../input-keys";
+import { PLUGIN_KEYS } from "../types/input-keys";
 import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
 

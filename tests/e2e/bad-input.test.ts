@@ -32,7 +32,7 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: "a closed port",
     program: (t, pw) => new SemisyncPlugin("p", { connection: { host: "127.0.0.1", port: 1, user: "admin", password: pw, connectTimeoutMs: 2_000 }, role: "source" }),
-    expected: /\[127\.0\.0\.1:1\] cannot connect.*ECONNREFUSED/s,
+    expected: /\[127\.0\.0\.1:1\] cannot connect: .*ECONNREFUSED.*: nothing listens on port 1 of 127\.0\.0\.1\. Fix: check the host and port \(connection\.host, connection\.port\), that the server is running, and that it listens on that address \(bind_address\)\./s,
   },
   {
     name: "an unknown role",
@@ -107,6 +107,18 @@ const BAD_INPUTS: BadInput[] = [
     expected: /standby is for a server that replicates from no one \(a topology's source\): remove either standby or source/,
   },
   {
+    name: "a misspelt key in connection (it would be dropped without a word)",
+    program: (t, pw) => new SemisyncPlugin("p", { connection: { ...connectionOf(t.source, pw), allowPublicKeyRetreival: true } as never, role: "source" }),
+    expected:
+      /connection\.allowPublicKeyRetreival is not an input: connection takes host, port, user, password, tls, serverPublicKey, allowPublicKeyRetrieval, connectTimeoutMs, statementTimeoutMs/,
+  },
+  {
+    name: "an unknown key in tls and at the top level",
+    program: (t, pw) =>
+      new SemisyncEnablement("e", { connection: { ...connectionOf(t.source, pw), tls: { mode: "required", sslMode: "VERIFY_CA" } as never }, role: "source", timeout: 1000 } as never),
+    expected: /connection\.tls\.sslMode is not an input: connection\.tls takes mode, ca, cert, key, rejectUnauthorized.*timeout is not an input: the resource takes connection, role, enabled, timeoutMs/s,
+  },
+  {
     name: "standby on a source-side resource",
     program: (t, pw) => new SemisyncPlugin("p", { connection: connectionOf(t.source, pw), role: "source", standby: true }),
     expected: /standby is for the replica side: remove it from this source-side resource/,
@@ -160,7 +172,10 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
         new SemisyncPlugin("p", { connection: { host: "127.0.0.1", port, user: "admin", password: pulumi.secret("x"), connectTimeoutMs: 2_000 }, role: "source" });
       });
       const started = Date.now();
-      await assert.rejects(stack.up(), new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 2000 ms`));
+      await assert.rejects(
+        stack.up(),
+        new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 2000 ms\\. Fix: check the host and port, that the server runs and that no firewall drops the traffic; \`connection\\.connectTimeoutMs\` sets the bound\\.`),
+      );
       assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
       await stack.destroy();
     });

@@ -7,7 +7,7 @@ import {
   PLUGIN_OUTPUT_KEYS,
   TLS_KEYS,
   TOPOLOGY_KEYS,
-} from "../../provider/input-keys";
+} from "../../provider/types/input-keys";
 import { UNKNOWN, checkEnablementInputs, checkPluginInputs } from "../../provider/plan/inputs";
 import { ConnectionArgs, TopologyArgs } from "../../provider/resources/connection-args";
 import { SemisyncEnablement, SemisyncEnablementArgs } from "../../provider/resources/semisync-enablement";
