@@ -231,6 +231,26 @@ place_python_host_next_to_cli() {
   done
 }
 
+# YAML programs (the native plugin's examples and tests): pulumi-language-yaml from its own Go
+# module, which has release tags and no replace directives. It goes next to the pulumi binary,
+# like pulumi-language-nodejs: found on PATH only, the CLI warns at every plugin lookup.
+ensure_yaml_host() {
+  local dir="$SEMISYNC_CACHE/pulumi-language-yaml-$SEMISYNC_YAML_HOST_VERSION" cli_dir
+  if [ ! -x "$dir/bin/pulumi-language-yaml" ]; then
+    command -v go >/dev/null || apt_install golang-go
+    semisync_log "building pulumi-language-yaml $SEMISYNC_YAML_HOST_VERSION from Go modules (about 2 minutes, cached in $dir)"
+    mkdir -p "$dir"
+    GOBIN="$dir/bin.tmp" go install \
+      -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$SEMISYNC_YAML_HOST_VERSION" \
+      "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$SEMISYNC_YAML_HOST_VERSION" >"$dir/build.log" 2>&1 \
+      || { tail -20 "$dir/build.log" >&2; semisync_die "go install of pulumi-language-yaml failed, see $dir/build.log"; }
+    rm -rf "$dir/bin" && mv "$dir/bin.tmp" "$dir/bin"
+  fi
+  cli_dir=$(dirname "$(command -v pulumi)")
+  [ -w "$cli_dir" ] || semisync_die "cannot place pulumi-language-yaml next to pulumi: $cli_dir is not writable"
+  cmp -s "$dir/bin/pulumi-language-yaml" "$cli_dir/pulumi-language-yaml" || cp -f "$dir/bin/pulumi-language-yaml" "$cli_dir/"
+}
+
 ensure_node
 source "$SEMISYNC_ROOT/scripts/env.sh"
 ensure_npm_deps
@@ -242,6 +262,7 @@ ensure_python_host
 place_python_host_next_to_cli
 ensure_python_venv
 semisync_ensure_sdkgen
+ensure_yaml_host
 ensure_docker
 ensure_images
 semisync_log "ready: node $(node --version), pulumi $(pulumi version), docker at $(cat "$SEMISYNC_CACHE/docker-host")"

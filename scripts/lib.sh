@@ -15,6 +15,9 @@ SEMISYNC_PYTHON_PULUMI_VERSION=3.260.0
 # to pip-install the SDK from the checkout without reaching PyPI again.
 SEMISYNC_PYTHON_REQUIREMENTS="pulumi==$SEMISYNC_PYTHON_PULUMI_VERSION parver>=0.2.1 semver>=2.8.1 setuptools>=61 wheel"
 SEMISYNC_PYTHON_VENV="$SEMISYNC_CACHE/python-venv-pulumi-$SEMISYNC_PYTHON_PULUMI_VERSION"
+# The YAML language host (its own module, github.com/pulumi/pulumi-yaml), for YAML programs on the
+# native plugin.
+SEMISYNC_YAML_HOST_VERSION=v1.25.0
 # Local images, built from Debian packages (tests/testbed/lanes.ts reads the same names). MariaDB 10.5
 # (bullseye, 10.5.23) is the oldest generation with the split privileges (REPLICA MONITOR from 10.5.9).
 SEMISYNC_LOCAL_IMAGES="pulumi-mysql-semisync/mysql:9.7=sid:mysql-server-core pulumi-mysql-semisync/mariadb:10.11=bookworm:mariadb-server-core,mariadb-client-core pulumi-mysql-semisync/mariadb:11.8=trixie:mariadb-server-core,mariadb-client-core pulumi-mysql-semisync/mariadb:10.5=bullseye:mariadb-server-core-10.5,mariadb-client-core-10.5"

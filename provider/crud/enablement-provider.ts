@@ -383,3 +383,27 @@ async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<v
     engineWarning(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);
   }
 }
+
+/**
+ * `pulumi import` of a side as it is now: switched on or off, its settings as found and managed by
+ * no one (`managedSettings` empty). Recorded as create records an adoption (`found`, `adopted`),
+ * so delete leaves the server as it was found. Nothing is changed on the server.
+ */
+export async function importEnablement(inputs: EnablementInputs): Promise<EnablementOutputs> {
+  return onServer(inputs, async (ctx) => {
+    const observed = await ctx.observe({ channels: inputs.role === "replica" });
+    const terminology = installedTerminology(inputs.role, observed);
+    if (!terminology) {
+      throw semisyncError(ctx.session.server, `no semisync ${inputs.role} plugin is installed: there is nothing to import. Nothing was changed.`, {
+        fix: "import or declare its SemisyncPlugin first.",
+      });
+    }
+    const found = foundOn(inputs.role, observed, terminology);
+    const declared: EnablementInputs = { ...inputs, ...(found.enabled ? {} : { enabled: false }) };
+    const plan = planEnablement(desiredOf(declared), observed, ctx.detected.flavor, undefined);
+    const outs = outputsOf(declared, observed, terminology, plan.optionFileLines, ctx);
+    outs.adopted = found.enabled;
+    outs.found = found;
+    return outs;
+  });
+}

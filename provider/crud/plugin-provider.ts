@@ -39,13 +39,19 @@ export interface PluginOutputs extends PluginInputs {
   topologyMembers?: string[];
 }
 
-async function converge(inputs: PluginInputs): Promise<PluginOutputs> {
+/** `importing`: take over what is installed (as create adopts it), and change nothing. */
+async function converge(inputs: PluginInputs, importing = false): Promise<PluginOutputs> {
   return onServer(inputs, async (ctx) => {
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor, {
       standby: inputs.standby === true,
       oneFamily: inputs.topology?.failoverReady === true,
     });
+    if (plan.kind === "install" && importing) {
+      throw semisyncError(ctx.session.server, `${plan.names.plugin} is not installed: there is nothing to import. Nothing was changed.`, {
+        fix: "declare the SemisyncPlugin in the program without importing it: `pulumi up` installs it.",
+      });
+    }
     if (plan.kind === "install") {
       await preflightTopology(inputs, ctx, observed, plan.statements);
       await applyPlan(ctx, inputs, plan);
@@ -206,4 +212,12 @@ function inputsOf(props: PluginOutputs): PluginInputs {
   if (props.standby !== undefined) inputs.standby = props.standby;
   if (props.topology !== undefined) inputs.topology = props.topology;
   return inputs;
+}
+
+/**
+ * `pulumi import` of a plugin that is installed (or built in): the outputs create would record
+ * when adopting it, so delete leaves it as it was found. Nothing is changed on the server.
+ */
+export function importPlugin(inputs: PluginInputs): Promise<PluginOutputs> {
+  return converge(inputs, true);
 }

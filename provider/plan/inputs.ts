@@ -54,6 +54,24 @@ export interface TopologyInputs {
   failoverReady?: boolean;
 }
 
+/**
+ * A connection as a program declares it (password and TLS options inline), split the way the
+ * resources store it: `connection` readable, `password` and `tls` apart (they are kept secret).
+ * A value not known yet (preview) stays in `connection`, for the checks to skip.
+ */
+export function splitCredentials(declared: MemberConnection): Credentials {
+  if (typeof declared !== "object" || declared === null) return { connection: declared };
+  const { password, tls, ...connection } = declared;
+  return { connection, ...(password !== undefined ? { password } : {}), ...(tls !== undefined ? { tls } : {}) };
+}
+
+/** `splitCredentials` undone: the connection as declared, password and TLS options inline. */
+export function joinCredentials(credentials: Credentials): MemberConnection {
+  const { connection, password, tls } = credentials;
+  if (typeof connection !== "object" || connection === null) return connection;
+  return { ...connection, ...(password !== undefined ? { password } : {}), ...(tls !== undefined ? { tls } : {}) };
+}
+
 export interface PluginInputs extends Credentials, DeclaredSource {
   role: Role;
   terminology?: Terminology;

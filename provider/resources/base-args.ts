@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Role, Terminology, WaitPoint } from "../types";
+import { Integer, Role, Terminology, WaitPoint } from "../types";
 import { ConnectionArgs, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
 
 /*
@@ -93,7 +93,7 @@ export interface SemisyncTuningArgs extends SemisyncBaseArgs {
    * `rpl_semi_sync_source_wait_for_replica_count`. Not on MariaDB. Defaults to leaving the
    * server's value (1 on a fresh server).
    */
-  waitForReplicaCount?: pulumi.Input<number>;
+  waitForReplicaCount?: pulumi.Input<Integer>;
   /**
    * Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
    * replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
@@ -111,7 +111,7 @@ export interface SemisyncTuningArgs extends SemisyncBaseArgs {
    * Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
    * `rpl_semi_sync_replica_trace_level`. Defaults to leaving the server's value (32).
    */
-  traceLevel?: pulumi.Input<number>;
+  traceLevel?: pulumi.Input<Integer>;
   /**
    * Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
    * resource fails before changing anything and names the option-file lines to use instead
@@ -127,7 +127,7 @@ export interface SemisyncTuningArgs extends SemisyncBaseArgs {
    * register before switching the source on; past it the deployment fails without changing
    * anything. Defaults to 30000.
    */
-  clientsTimeoutMs?: pulumi.Input<number>;
+  clientsTimeoutMs?: pulumi.Input<Integer>;
 }
 
 /** The props a `ServerSideArgs` becomes: secrets split off the connection, the topology one secret. */

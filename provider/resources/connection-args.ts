@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_KEYS } from "../types/input-keys";
-import { ConnectionInputs, TopologyInputs } from "../plan/inputs";
-import { Terminology, TlsOptions } from "../types";
+import { ConnectionInputs, MemberConnection, TopologyInputs, splitCredentials } from "../plan/inputs";
+import { Integer, Terminology, TlsOptions } from "../types";
 
 /** How the provider reaches one MySQL or MariaDB server. */
 export interface ConnectionArgs {
   /** Host name or address of the server. */
   host: pulumi.Input<string>;
   /** TCP port. Defaults to 3306. */
-  port?: pulumi.Input<number>;
+  port?: pulumi.Input<Integer>;
   /** Account the provider logs in as; README "Grants" lists what it needs. */
   user: pulumi.Input<string>;
   /**
@@ -41,9 +41,9 @@ export interface ConnectionArgs {
    */
   allowPublicKeyRetrieval?: pulumi.Input<boolean>;
   /** Bound on connecting, in milliseconds. Defaults to 30000. */
-  connectTimeoutMs?: pulumi.Input<number>;
+  connectTimeoutMs?: pulumi.Input<Integer>;
   /** Bound on each statement, in milliseconds. Defaults to 60000. */
-  statementTimeoutMs?: pulumi.Input<number>;
+  statementTimeoutMs?: pulumi.Input<Integer>;
 }
 
 /**
@@ -57,10 +57,10 @@ export function splitConnection(connection: pulumi.Input<ConnectionArgs>): {
 } {
   const all = pulumi.output(connection);
   return {
-    connection: pulumi.unsecret(all.apply(({ password: _password, tls: _tls, ...rest }) => withoutUndeclaredValues(rest) as unknown as ConnectionInputs)),
-    password: secretIfGiven(all.apply((c) => c.password)),
+    connection: pulumi.unsecret(all.apply((c) => withoutUndeclaredValues(splitCredentials(c as MemberConnection).connection as unknown as Record<string, unknown>) as unknown as ConnectionInputs)),
+    password: secretIfGiven(all.apply((c) => splitCredentials(c as MemberConnection).password)),
     // The client key is as secret as the password.
-    tls: secretIfGiven(all.apply((c) => c.tls)),
+    tls: secretIfGiven(all.apply((c) => splitCredentials(c as MemberConnection).tls)),
   };
 }
 

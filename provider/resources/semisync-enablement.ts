@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
+import { Integer, ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
 import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from "./base-args";
 import { ENABLEMENT_KEYS } from "../types/input-keys";
 import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
@@ -25,14 +25,14 @@ export interface SemisyncEnablementArgs extends ServerSideArgs, SemisyncTuningAr
    * `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
    * only once registered"). Defaults to 15000.
    */
-  replicaStatusTimeoutMs?: pulumi.Input<number>;
+  replicaStatusTimeoutMs?: pulumi.Input<Integer>;
   /**
    * Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
    * before the source is switched on: switching on earlier stalls the next commit for the whole
    * `timeoutMs`. Set 0 to switch on regardless. Defaults to `waitForReplicaCount` (the server's
    * value when not declared; 1 on MariaDB).
    */
-  requiredClients?: pulumi.Input<number>;
+  requiredClients?: pulumi.Input<Integer>;
   /**
    * Any change to these values re-applies the enablement in place and re-reads its outputs;
    * `SemisyncReplication` passes its replica keys so the source's `clients` follows the
@@ -108,8 +108,11 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly persistedSettings: pulumi.Output<Record<string, string> | undefined>;
   /** Replica: `Replica_IO_Running` of the default channel (`Yes`, `Connecting`, `No`) when last observed. */
   declare readonly ioThreadState: pulumi.Output<string | undefined>;
+  /** `@@version` of the server. */
   declare readonly serverVersion: pulumi.Output<string>;
+  /** Server generation the provider detected, e.g. `mysql-9.5` or `mariadb-10.5.9`. */
   declare readonly serverFlavor: pulumi.Output<string>;
+  /** `"source"` or `"replica"`, as declared. */
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {

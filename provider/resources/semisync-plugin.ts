@@ -40,6 +40,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly serverVersion: pulumi.Output<string>;
   /** Server generation the provider detected, e.g. `mysql-9.5` or `mariadb-10.5.9`. */
   declare readonly serverFlavor: pulumi.Output<string>;
+  /** `"source"` or `"replica"`, as declared. */
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ROLES, ResourceRef, Role } from "../types";
+import { Integer, ROLES, ResourceRef, Role, SemisyncMonitoring } from "../types";
 import { acknowledgingReplicas, planMembers, waitCountRefusal } from "../plan/member-sides";
 import { SemisyncTuningArgs, TerminologyArgs, tuningProps } from "./base-args";
 import { ConnectionArgs, TopologyArgs } from "./connection-args";
-import { SemisyncEnablement } from "./semisync-enablement";
-import { SemisyncPlugin } from "./semisync-plugin";
+import { SemisyncEnablement, SemisyncEnablementArgs } from "./semisync-enablement";
+import { SemisyncPlugin, SemisyncPluginArgs } from "./semisync-plugin";
 
 /** A member of the topology: its connection and the key of its resources. */
 export interface MemberArgs extends ConnectionArgs {
@@ -64,7 +64,7 @@ export interface SemisyncReplicationArgs extends SemisyncTuningArgs, Terminology
    * otherwise. Also the source's `requiredClients`. Not on MariaDB. Defaults to leaving the
    * server's value (1).
    */
-  waitForReplicaCount?: number;
+  waitForReplicaCount?: Integer;
 }
 
 /** What one server had when the component's resources were created there. */
@@ -75,23 +75,34 @@ export interface AdoptedState {
   enabled: boolean;
 }
 
+/** What the component reads from the `SemisyncPlugin` resources it creates. */
+export interface PluginResource extends pulumi.Resource {
+  readonly pluginName: pulumi.Output<string>;
+  readonly builtIn: pulumi.Output<boolean>;
+  readonly adopted: pulumi.Output<boolean>;
+  readonly foundEnabled: pulumi.Output<boolean>;
+}
+
+/** What the component reads from the `SemisyncEnablement` resources it creates. */
+export interface EnablementResource extends pulumi.Resource {
+  readonly semisyncStatus: pulumi.Output<string>;
+  readonly clients: pulumi.Output<number | undefined>;
+  readonly adopted: pulumi.Output<boolean>;
+  readonly monitoring: pulumi.Output<SemisyncMonitoring | undefined>;
+}
+
 /**
- * Semisync across a source and its replicas, in the only order that stalls no commit:
- * source plugin (left off) → replica plugins → replicas switched on, IO threads restarted (in
- * parallel) → source switched on once `waitForReplicaCount` replicas are semisync clients. Destroy
- * runs it backwards: source off first. With fewer replicas than `waitForReplicaCount` (e.g. all
- * removed), the source is switched off before the last replica leaves. A replica that is down at
- * destroy does not stop the others: its enablement leaves the work to its plugin, whose delete
- * fails (once, naming it) and stays in the state for the next run. Servers found with semisync
- * already on are left as found on destroy (`adopted`, `removeAdopted`). Renaming the component or
- * a replica converges with every server still semisync (the new resources adopt, the old ones'
- * deletes leave the servers alone); pass `aliases` to keep the original resources instead.
- * With `failoverReady` every member has both sides and a role flip after a failover is an
- * in-place update in the same stall-free order (demoted members' source side off first, the new
- * source's on last); async-only replicas (`acknowledge: false`) change after the source. The
- * order and which side is on come from `planMembers` (plan/member-sides.ts).
+ * The resource classes a `SemisyncReplication` is made of: the dynamic resources in a TypeScript
+ * program, the plugin's own custom resources when the native plugin constructs the component
+ * (provider/native). The wiring below is the same for both.
  */
-export class SemisyncReplication extends pulumi.ComponentResource {
+export interface ReplicationClasses<P extends PluginResource, E extends EnablementResource> {
+  plugin: new (name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) => P;
+  enablement: new (name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) => E;
+}
+
+/** `SemisyncReplication` over any resource classes (see `ReplicationClasses`). */
+export class SemisyncReplicationOf<P extends PluginResource, E extends EnablementResource> extends pulumi.ComponentResource {
   /** `Rpl_semi_sync_source_status` after the last deployment. */
   readonly sourceStatus: pulumi.Output<string>;
   /**
@@ -100,7 +111,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
    */
   readonly sourceClients: pulumi.Output<number | undefined>;
   /** The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (README, "Monitoring"). */
-  get sourceMonitoring(): SemisyncEnablement["monitoring"] { return this.sourceEnablement.monitoring; }
+  get sourceMonitoring(): E["monitoring"] { return this.sourceEnablement.monitoring; }
   /** Each replica's `Rpl_semi_sync_replica_status`, by replica key. */
   readonly replicaStatuses: pulumi.Output<Record<string, string>>;
   /**
@@ -108,18 +119,18 @@ export class SemisyncReplication extends pulumi.ComponentResource {
    * what destroy leaves in place unless `removeAdopted`. Replicas by key.
    */
   readonly adopted: pulumi.Output<{ source: AdoptedState; replicas: Record<string, AdoptedState> }>;
-  readonly sourcePlugin: SemisyncPlugin;
-  readonly sourceEnablement: SemisyncEnablement;
-  readonly replicaPlugins: Record<string, SemisyncPlugin>;
-  readonly replicaEnablements: Record<string, SemisyncEnablement>;
+  readonly sourcePlugin: P;
+  readonly sourceEnablement: E;
+  readonly replicaPlugins: Record<string, P>;
+  readonly replicaEnablements: Record<string, E>;
 
   /**
    * With `failoverReady`, every member's resources (both sides) by member key; without it, each
    * replica's (its replica side), the source's being `sourcePlugin` and `sourceEnablement`.
    */
-  readonly members: Record<string, MemberResources>;
+  readonly members: Record<string, MemberResources<P, E>>;
 
-  constructor(name: string, args: SemisyncReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(classes: ReplicationClasses<P, E>, name: string, args: SemisyncReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mysql-semisync:index:SemisyncReplication", name, {}, opts);
     const failoverReady = args.failoverReady === true;
     const { name: sourceName, connection: sourceConnection } = splitMember(args.source);
@@ -158,8 +169,8 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       failoverReady ? `${name}-${key}-${side}` : side === "source" ? `${name}-source` : `${name}-replica-${key}`;
 
     // Created on first use, so each resource's dependsOn (planMembers) exists before it.
-    const created = new Map<string, SemisyncPlugin | SemisyncEnablement>();
-    const resource = (ref: ResourceRef): SemisyncPlugin | SemisyncEnablement => {
+    const created = new Map<string, P | E>();
+    const resource = (ref: ResourceRef): P | E => {
       const id = `${ref.member}/${ref.side}/${ref.kind}`;
       const existing = created.get(id);
       if (existing) return existing;
@@ -170,12 +181,12 @@ export class SemisyncReplication extends pulumi.ComponentResource {
       const declaredSource = ref.side === "replica" && plan.role === "replica" ? sourceConnection : undefined;
       const standby = decision.standby ? true : undefined;
       const resourceOpts = { ...child, dependsOn };
-      let made: SemisyncPlugin | SemisyncEnablement;
+      let made: P | E;
       if (ref.kind === "plugin") {
-        made = new SemisyncPlugin(resourceName(ref.member, ref.side), { connection, role: ref.side, terminology: args.terminology, source: declaredSource, removeAdopted, standby, topology }, resourceOpts);
+        made = new classes.plugin(resourceName(ref.member, ref.side), { connection, role: ref.side, terminology: args.terminology, source: declaredSource, removeAdopted, standby, topology }, resourceOpts);
       } else if (ref.side === "source") {
         const isSource = plan.role === "source";
-        made = new SemisyncEnablement(
+        made = new classes.enablement(
           resourceName(ref.member, "source"),
           {
             connection,
@@ -191,7 +202,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
           resourceOpts,
         );
       } else {
-        const plugin = resource({ ...ref, kind: "plugin" }) as SemisyncPlugin;
+        const plugin = resource({ ...ref, kind: "plugin" }) as P;
         // Only a plugin whose delete removes semisync takes a dead replica's teardown over: one it
         // uninstalls (an adopted one stays installed), or a built-in one (MariaDB) that found the
         // switch off, whose delete then switches it off. Built-in plugins created before
@@ -200,7 +211,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
         const pluginRemovesSemisync = pulumi
           .all([plugin.adopted, plugin.builtIn, pulumi.output(removeAdopted)])
           .apply(([adopted, builtIn, remove]) => (remove === true ? pulumi.output(true) : builtIn ? plugin.foundEnabled.apply((found) => found === false) : pulumi.output(!adopted)));
-        made = new SemisyncEnablement(
+        made = new classes.enablement(
           resourceName(ref.member, "replica"),
           // A replaced plugin (terminology pinned anew) starts disabled: re-apply the enablement then.
           {
@@ -226,17 +237,17 @@ export class SemisyncReplication extends pulumi.ComponentResource {
 
     this.members = {};
     for (const plan of plans) {
-      const member: MemberResources = { role: plan.role, acknowledge: plan.acknowledge };
+      const member: MemberResources<P, E> = { role: plan.role, acknowledge: plan.acknowledge };
       for (const side of ROLES) {
         if (!plan.sides[side].present) continue;
-        member[`${side}Plugin`] = resource({ member: plan.key, side, kind: "plugin" }) as SemisyncPlugin;
-        member[`${side}Enablement`] = resource({ member: plan.key, side, kind: "enablement" }) as SemisyncEnablement;
+        member[`${side}Plugin`] = resource({ member: plan.key, side, kind: "plugin" }) as P;
+        member[`${side}Enablement`] = resource({ member: plan.key, side, kind: "enablement" }) as E;
       }
       if (plan.role === "replica" || failoverReady) this.members[plan.key] = member;
     }
     const source = plans.find((p) => p.role === "source")!;
-    this.sourcePlugin = resource({ member: source.key, side: "source", kind: "plugin" }) as SemisyncPlugin;
-    this.sourceEnablement = resource({ member: source.key, side: "source", kind: "enablement" }) as SemisyncEnablement;
+    this.sourcePlugin = resource({ member: source.key, side: "source", kind: "plugin" }) as P;
+    this.sourceEnablement = resource({ member: source.key, side: "source", kind: "enablement" }) as E;
     this.replicaPlugins = {};
     this.replicaEnablements = {};
     for (const replica of replicas) {
@@ -248,7 +259,7 @@ export class SemisyncReplication extends pulumi.ComponentResource {
     this.sourceClients = this.sourceEnablement.clients;
     const statuses = Object.entries(this.replicaEnablements).map(([key, e]) => e.semisyncStatus.apply((s) => [key, s] as const));
     this.replicaStatuses = pulumi.all(statuses).apply((pairs) => Object.fromEntries(pairs));
-    const adoptedOf = (plugin: SemisyncPlugin, enablement: SemisyncEnablement) =>
+    const adoptedOf = (plugin: P, enablement: E) =>
       pulumi.all([plugin.adopted, enablement.adopted]).apply(([p, e]) => ({ plugin: p ?? false, enabled: e ?? false }));
     const replicasAdopted = Object.keys(this.replicaEnablements).map((key) =>
       adoptedOf(this.replicaPlugins[key], this.replicaEnablements[key]).apply((state) => [key, state] as const),
@@ -261,14 +272,36 @@ export class SemisyncReplication extends pulumi.ComponentResource {
 }
 
 /** One member's resources; a side it does not have is absent. */
-export interface MemberResources {
+export interface MemberResources<P extends PluginResource = SemisyncPlugin, E extends EnablementResource = SemisyncEnablement> {
   role: Role;
   /** Replica: whether it acknowledges commits. */
   acknowledge: boolean;
-  sourcePlugin?: SemisyncPlugin;
-  sourceEnablement?: SemisyncEnablement;
-  replicaPlugin?: SemisyncPlugin;
-  replicaEnablement?: SemisyncEnablement;
+  sourcePlugin?: P;
+  sourceEnablement?: E;
+  replicaPlugin?: P;
+  replicaEnablement?: E;
+}
+
+/**
+ * Semisync across a source and its replicas, in the only order that stalls no commit:
+ * source plugin (left off) → replica plugins → replicas switched on, IO threads restarted (in
+ * parallel) → source switched on once `waitForReplicaCount` replicas are semisync clients. Destroy
+ * runs it backwards: source off first. With fewer replicas than `waitForReplicaCount` (e.g. all
+ * removed), the source is switched off before the last replica leaves. A replica that is down at
+ * destroy does not stop the others: its enablement leaves the work to its plugin, whose delete
+ * fails (once, naming it) and stays in the state for the next run. Servers found with semisync
+ * already on are left as found on destroy (`adopted`, `removeAdopted`). Renaming the component or
+ * a replica converges with every server still semisync (the new resources adopt, the old ones'
+ * deletes leave the servers alone); pass `aliases` to keep the original resources instead.
+ * With `failoverReady` every member has both sides and a role flip after a failover is an
+ * in-place update in the same stall-free order (demoted members' source side off first, the new
+ * source's on last); async-only replicas (`acknowledge: false`) change after the source. The
+ * order and which side is on come from `planMembers` (plan/member-sides.ts).
+ */
+export class SemisyncReplication extends SemisyncReplicationOf<SemisyncPlugin, SemisyncEnablement> {
+  constructor(name: string, args: SemisyncReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super({ plugin: SemisyncPlugin, enablement: SemisyncEnablement }, name, args, opts);
+  }
 }
 
 /** A plain object's `name`, and the connection without it; an Output or promise has no readable name. */

@@ -11,6 +11,12 @@ export type Terminology = "automatic" | "modern" | "legacy";
 export type ResolvedTerminology = Exclude<Terminology, "automatic">;
 export const TERMINOLOGIES: readonly Terminology[] = ["automatic", "modern", "legacy"];
 
+/**
+ * A whole number. TypeScript has one number type; the package schema (provider/native) maps this
+ * alias to `integer` and a plain `number` to `number`.
+ */
+export type Integer = number;
+
 export type WaitPoint = "AFTER_SYNC" | "AFTER_COMMIT";
 export const WAIT_POINTS: readonly WaitPoint[] = ["AFTER_SYNC", "AFTER_COMMIT"];
 

@@ -1,0 +1,196 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { CliProject, EXAMPLES, pulumiCli } from "../../examples/demo/pulumi-cli";
+import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
+import { assertNoChangesAfterCliUp } from "../support/empty-plan";
+import { pluginHome, removeNativeFolders, storedState, yamlProject } from "../support/native-plugin";
+import { assertSemisyncEverywhere, installedPlugins, semisyncVariables } from "../support/server-probes";
+import { Lane, laneByName, lanes } from "../testbed/lanes";
+import { waitForReplicationRunning } from "../testbed/replication";
+import { Server, Topology, startTopology } from "../testbed/topology";
+
+/*
+ * A YAML program on the native plugin (`mysql-semisync:index:SemisyncReplication`), through the
+ * CLI, with nothing but the tarball of `npm run plugin` installed: the path every non-TypeScript
+ * program takes. A writer commits on the source throughout; no commit may take 1 s or more.
+ */
+
+const STALL_MS = 1_000;
+const NATIVE_LANES = ["mysql-9.7", "mariadb-11.8"];
+const LANES: Lane[] = NATIVE_LANES.filter((name) => lanes().some((l) => l.name === name)).map(laneByName);
+
+/** What destroy must leave as it was: the plugins and every semisync variable of every server. */
+async function serverState(topology: Topology): Promise<string> {
+  const servers = [topology.source, ...topology.replicas];
+  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s)])));
+}
+
+async function configure(project: CliProject, topology: Topology, extra: Record<string, string> = {}): Promise<void> {
+  await pulumiCli(project, ["stack", "init", "dev"]);
+  const set = (key: string, value: string, secret = false) => pulumiCli(project, ["config", "set", key, value, secret ? "--secret" : "--plaintext"]);
+  await set("sourcePort", String(topology.source.port));
+  await set("replica1Port", String(topology.replicas[0].port));
+  await set("replica2Port", String(topology.replicas[1].port));
+  await set("user", topology.source.user);
+  await set("password", topology.source.password, true);
+  for (const [key, value] of Object.entries(extra)) await set(key, value);
+}
+
+/** Runs `work` while the writer commits, and fails if a commit took STALL_MS or more. */
+async function withoutStall<T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> {
+  writer.take();
+  const result = await work();
+  await writer.settle();
+  const samples = writer.take();
+  assert.ok(samples.length > 0, `the writer committed during ${what}`);
+  const worst = maxLatency(samples);
+  assert.ok(worst < STALL_MS, `a commit waited ${worst.toFixed(0)} ms during ${what} (bar ${STALL_MS} ms)`);
+  return result;
+}
+
+/** The program's unknown-at-preview case: the source's port comes from another resource's output. */
+function unknownPortProgram(topology: Topology): string {
+  const server = (s: Server) => `host: 127.0.0.1\n        port: ${s.port}\n        user: ${s.user}\n        password: \${password}`;
+  return `name: semisync-yaml-unknowns
+runtime: yaml
+config:
+  password:
+    type: string
+    secret: true
+resources:
+  probe:
+    type: mysql-semisync:index:SemisyncPlugin
+    properties:
+      role: source
+      connection:
+        ${server(topology.source)}
+  semisync:
+    type: mysql-semisync:index:SemisyncReplication
+    properties:
+      source:
+        host: 127.0.0.1
+        port: \${probe.connection.port}
+        user: ${topology.source.user}
+        password: \${password}
+      replicas:
+        - name: replica-1
+          ${server(topology.replicas[0]).replace(/\n {8}/g, "\n          ")}
+`;
+}
+
+if (LANES.length === 0) {
+  describe("YAML programs on the native plugin", function () {
+    it("needs the mysql-9.7 or mariadb-11.8 lane", function () {
+      assert.fail(`SEMISYNC_LANES (${process.env.SEMISYNC_LANES}) leaves out both lanes this suite runs on: ${NATIVE_LANES.join(", ")}`);
+    });
+  });
+}
+
+for (const lane of LANES) {
+  describe(`YAML program on the native plugin, only the tarball installed (${lane.name})`, function () {
+    let topology: Topology;
+    let env: NodeJS.ProcessEnv;
+    let project: CliProject;
+    let writer: CommitWriter | undefined;
+    let before: string;
+
+    this.beforeAll(async function () {
+      topology = await startTopology(lane, { replicas: 2 });
+      env = await pluginHome();
+      project = yamlProject({ dir: path.join(EXAMPLES, "yaml") }, env, "semisync-yaml-tests");
+      await configure(project, topology, { timeoutMs: "5000" });
+      await topology.source.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
+      await topology.source.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
+      before = await serverState(topology);
+      writer = await startCommitWriter(topology.source);
+    });
+
+    this.afterAll(async function () {
+      await writer?.stop().catch(() => undefined);
+      await topology?.stop();
+      removeNativeFolders();
+    });
+
+    it("unknown inputs at preview (the source's port from another resource's output) preview cleanly and change nothing", async function () {
+      const unknowns = yamlProject({ yaml: unknownPortProgram(topology) }, env, "semisync-yaml-unknowns");
+      await pulumiCli(unknowns, ["stack", "init", "dev"]);
+      await pulumiCli(unknowns, ["config", "set", "--secret", "password", topology.source.password]);
+      const output = await pulumiCli(unknowns, ["preview", "--diff"]);
+      assert.match(output, /\+ +mysql-semisync:index:SemisyncReplication/, "the component is planned");
+      assert.match(output, /\+ +mysql-semisync:index:SemisyncEnablement/, "its resources are planned with the port unknown");
+      assert.equal(await serverState(topology), before, "a preview changes no server");
+    });
+
+    it("up converges the source and both replicas with no commit ≥ 1 s; the stored state holds no password in plaintext", async function () {
+      const started = performance.now();
+      await withoutStall(writer!, "the first up", () => pulumiCli(project, ["up", "--yes"]));
+      process.stderr.write(`    (${lane.name}: YAML up ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+      await assertSemisyncEverywhere(topology);
+      const outputs = JSON.parse(await pulumiCli(project, ["stack", "output", "--json"], { stdoutOnly: true }));
+      assert.equal(outputs.sourceStatus, "ON");
+      assert.deepEqual(outputs.replicaStatuses, { "replica-1": "ON", "replica-2": "ON" });
+      const state = storedState(project);
+      assert.ok(state.includes("mysql-semisync:index:SemisyncEnablement"), "the backend holds the stack");
+      assert.ok(!state.includes(topology.source.password), "no password in plaintext in the stored state");
+    });
+
+    it("a second up changes nothing; refresh and preview then report no changes", async function () {
+      const output = await withoutStall(writer!, "the second up", () => pulumiCli(project, ["up", "--yes", "--expect-no-changes"]));
+      assert.doesNotMatch(output, /updated|created|deleted|replaced/);
+      await withoutStall(writer!, "refresh and preview", () => assertNoChangesAfterCliUp(project));
+    });
+
+    it("a change of timeoutMs is an update in place, and reaches the source", async function () {
+      await pulumiCli(project, ["config", "set", "timeoutMs", "7000"]);
+      const output = await withoutStall(writer!, "the update", () => pulumiCli(project, ["up", "--yes", "--diff"]));
+      assert.match(output, /~ +mysql-semisync:index:SemisyncEnablement/, "the source's enablement is updated");
+      assert.doesNotMatch(output, /\+-|replace/, "nothing is replaced");
+      const variables = await semisyncVariables(topology.source);
+      assert.equal(variables[lane.family === "mysql" ? "rpl_semi_sync_source_timeout" : "rpl_semi_sync_master_timeout"], "7000");
+      await assertNoChangesAfterCliUp(project);
+    });
+
+    it("a replica restarted (semisync off again) is repaired by the next up", async function () {
+      const replica = topology.replicas[0];
+      await withoutStall(writer!, "the replica's restart", () => replica.restart());
+      await waitForReplicationRunning(replica);
+      const [status] = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_%_status'");
+      assert.equal(status?.Value, "OFF", "a restarted replica comes back without semisync (nothing persisted)");
+      await withoutStall(writer!, "the repairing up", () => pulumiCli(project, ["up", "--yes"]));
+      await assertSemisyncEverywhere(topology);
+      await assertNoChangesAfterCliUp(project);
+    });
+
+    it("destroy leaves every server as it was before the first up", async function () {
+      await withoutStall(writer!, "destroy", () => pulumiCli(project, ["destroy", "--yes"]));
+      assert.equal(await serverState(topology), before);
+    });
+
+    it("pulumi import of a hand-installed plugin and its switch: adopted, and left as found by destroy", async function () {
+      const source = topology.source;
+      const modern = lane.family === "mysql";
+      if (modern) await source.query("INSTALL PLUGIN rpl_semi_sync_source SONAME 'semisync_source.so'");
+      await source.query(`SET GLOBAL ${modern ? "rpl_semi_sync_source_enabled" : "rpl_semi_sync_master_enabled"} = ON`);
+      const handMade = await serverState(topology);
+      const imports = yamlProject({ yaml: "name: semisync-yaml-import\nruntime: yaml\n" }, { ...env, MYSQL_SEMISYNC_PASSWORD: source.password }, "semisync-yaml-import");
+      await pulumiCli(imports, ["stack", "init", "dev"]);
+      const server = `mysql://${source.user}@${source.host}:${source.port}`;
+      const plugin = await pulumiCli(imports, ["import", "mysql-semisync:index:SemisyncPlugin", "source-plugin", `${server}/semisync-plugin/source`, "--protect=false", "--yes"]);
+      assert.match(plugin, /type: mysql-semisync:(index:)?SemisyncPlugin/, "the generated YAML declares the plugin");
+      await pulumiCli(imports, ["import", "mysql-semisync:index:SemisyncEnablement", "source-enablement", `${server}/semisync-enablement/source`, "--protect=false", "--yes"]);
+      const stack = JSON.parse(await pulumiCli(imports, ["stack", "export"], { stdoutOnly: true }));
+      const byType = (type: string) => stack.deployment.resources.find((r: { type: string }) => r.type === type);
+      const importedPlugin = byType("mysql-semisync:index:SemisyncPlugin");
+      const importedEnablement = byType("mysql-semisync:index:SemisyncEnablement");
+      assert.equal(importedPlugin.id, `mysql://${source.host}:${source.port}/semisync-plugin/source`);
+      assert.equal(importedPlugin.outputs.builtIn, !modern);
+      assert.equal(importedPlugin.outputs.adopted, modern, "an installed plugin is adopted");
+      assert.equal(importedEnablement.outputs.adopted, true, "a switched-on side is adopted");
+      assert.equal(importedEnablement.outputs.enabledOnServer, true);
+      assert.ok(!storedState(imports).includes(source.password), "no password in plaintext in the stored state");
+      assert.equal(await serverState(topology), handMade, "an import changes nothing");
+      await pulumiCli(imports, ["destroy", "--yes"]);
+      assert.equal(await serverState(topology), handMade, "destroy leaves what was imported as it was found");
+    });
+  });
+}
