@@ -34,8 +34,9 @@ export interface TlsPolicy {
  * "verify-ca", or "required" with `rejectUnauthorized: false`. A given `ca` is checked in every
  * mode that uses TLS, except that old "required".
  */
-export function tlsPolicy(tls: TlsOptions | undefined): TlsPolicy {
-  const mode: TlsMode = tls?.mode ?? (tls === undefined ? "preferred" : tls.rejectUnauthorized === false ? "required" : "verify-ca");
+export function tlsPolicy(tls: TlsOptions | null | undefined): TlsPolicy {
+  // 0.1.0 stored an absent tls as a secret null.
+  const mode: TlsMode = tls?.mode ?? (tls === undefined || tls === null ? "preferred" : tls.rejectUnauthorized === false ? "required" : "verify-ca");
   const caChecked = tls?.ca !== undefined && tls.rejectUnauthorized !== false;
   switch (mode) {
     case "disabled":
@@ -157,7 +158,7 @@ const ENABLE_SERVER_TLS =
  */
 export function connectError(server: string, settings: ConnectionSettings, error: unknown, attempt: ConnectAttempt): SemisyncError {
   const code = (error as { code?: string } | undefined)?.code ?? "";
-  const mode = `connection.tls.mode "${attempt.policy.mode}"${settings.tls?.mode === undefined ? (settings.tls === undefined ? " (the default)" : " (a tls without mode, as 0.2.0 read it)") : ""}`;
+  const mode = `connection.tls.mode "${attempt.policy.mode}"${settings.tls?.mode === undefined ? (settings.tls === undefined || settings.tls === null ? " (the default)" : " (a tls without mode, as 0.2.0 read it)") : ""}`;
   if (code === "PUBLIC_KEY_RETRIEVAL_NOT_ALLOWED") {
     const why =
       attempt.policy.attempt === "never"

@@ -24,6 +24,7 @@ const driverError = (fields: Record<string, unknown>) => Object.assign(new Error
 describe("tlsPolicy: connection.tls as the MySQL client's --ssl-mode", () => {
   const cases: [string, TlsOptions | undefined, ReturnType<typeof tlsPolicy>][] = [
     ["no tls: preferred, unverified", undefined, { mode: "preferred", attempt: "if-offered", verifyChain: false, verifyIdentity: false }],
+    ["0.1.0's stored tls: null, as no tls", null as unknown as undefined, { mode: "preferred", attempt: "if-offered", verifyChain: false, verifyIdentity: false }],
     ["preferred with a ca: checked when TLS is used", { mode: "preferred", ca: "CA" }, { mode: "preferred", attempt: "if-offered", verifyChain: true, verifyIdentity: false }],
     ["disabled", { mode: "disabled" }, { mode: "disabled", attempt: "never", verifyChain: false, verifyIdentity: false }],
     ["required", { mode: "required" }, { mode: "required", attempt: "always", verifyChain: false, verifyIdentity: false }],
