@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as semver from "semver";
 import { CliProject, EXAMPLES, REPO_ROOT, pulumiCli } from "../../examples/demo/pulumi-cli";
 
 /**
@@ -85,7 +86,7 @@ export async function userProject(tarball: string, passphrase: string, sdk: stri
   };
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(packageJson, null, 2));
   // Strict, and the package's own .d.ts files are checked too (no skipLibCheck).
-  const tsconfig = { compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", types: ["node"], noEmit: true }, files: ["index.ts"] };
+  const tsconfig = { compilerOptions: { strict: true, target: "ES2022", module: "node16", moduleResolution: "node16", types: ["node"], noEmit: true }, files: ["index.ts"] };
   fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
   await npmInstall(dir);
   const backend = path.join(dir, ".state");
@@ -189,4 +190,18 @@ export function assertSmallStubs(states: DynamicResourceState[], where: string):
     assert.ok(state.propsBytes <= MAX_PROPS_BYTES_PER_RESOURCE, `${where}: ${state.urn} puts ${state.propsBytes} bytes of inputs and outputs into the state`);
   }
   console.log(`      ${where}: bytes per dynamic resource ${sizeRange(states, (s) => s.bytes)} in all, ${sizeRange(states, (s) => s.propsBytes)} inputs and outputs, stub ${sizeRange(states, (s) => s.provider.length)}`);
+}
+
+/** `npm view NAME FIELD --json`, parsed: what the registry serves today. */
+export async function npmView(name: string, field: string): Promise<unknown> {
+  return JSON.parse(await run("npm", ["view", name, field, "--json"], { cwd: os.tmpdir() }));
+}
+
+/** The release of `name` npm picks for `range` today: the `latest` tag when it is within range, else the highest one that is. */
+export async function newestRelease(name: string, range = "*"): Promise<string> {
+  const latest = (await npmView(name, "dist-tags.latest")) as string;
+  if (semver.satisfies(latest, range)) return latest;
+  const newest = semver.maxSatisfying((await npmView(name, "versions")) as string[], range);
+  assert.ok(newest, `the registry has a release of ${name} within ${range}`);
+  return newest;
 }
