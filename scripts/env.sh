@@ -15,9 +15,6 @@ done
 # The dynamic-provider host script ships inside @pulumi/pulumi; the engine finds it on PATH.
 PATH="$PATH:$SEMISYNC_ROOT/node_modules/@pulumi/pulumi"
 export PATH
-# The provider host resolves @pulumi/pulumi and mysql2 from its working directory; this makes
-# Automation API work directories outside the clone resolve them too.
-export NODE_PATH="$SEMISYNC_ROOT/node_modules${NODE_PATH:+:$NODE_PATH}"
 if [ -f "$SEMISYNC_CACHE/docker-host" ]; then
   export DOCKER_HOST=$(cat "$SEMISYNC_CACHE/docker-host")
 fi

@@ -25,7 +25,11 @@ export function copyProject(source: string, passphrase: string): CliProject {
   return withBackend(dir, passphrase);
 }
 
-/** Gives an existing project directory node_modules and a local file backend. */
+/**
+ * Gives an existing project directory node_modules and a local file backend. The symlink is how the
+ * language host and the provider host, which resolve modules from the project directory, find the
+ * clone's: no NODE_PATH, which would reach into every other project run from the same shell.
+ */
 export function withBackend(dir: string, passphrase: string): CliProject {
   if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   const backend = path.join(dir, ".state");
