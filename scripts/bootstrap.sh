@@ -251,6 +251,47 @@ ensure_yaml_host() {
   cmp -s "$dir/bin/pulumi-language-yaml" "$cli_dir/pulumi-language-yaml" || cp -f "$dir/bin/pulumi-language-yaml" "$cli_dir/"
 }
 
+# The newest CLI release the Go module proxy serves, resolved at every test run (not pinned), so a
+# release that breaks users fails CI on the day it appears: scripts/run-tests.sh runs the
+# CLI-driven e2e files on it as well as on the pinned one. Built once per release into
+# $SEMISYNC_CACHE like the pinned CLI, with the language host and the dynamic-provider host script
+# next to it. Only for the test job (SEMISYNC_NEWEST_CLI=1); a failure here does not stop the
+# bootstrap: without the pointer file run-tests.sh counts the lane as failed and says why.
+ensure_newest_pulumi() {
+  [ "${SEMISYNC_NEWEST_CLI:-0}" = 1 ] || return 0
+  local pointer="$SEMISYNC_CACHE/pulumi-cli-newest" info version gomod dir
+  rm -f "$pointer"
+  command -v go >/dev/null || apt_install golang-go
+  info=$(cd "$SEMISYNC_CACHE" && timeout 120 go list -m -json github.com/pulumi/pulumi/pkg/v3@latest 2>"$SEMISYNC_CACHE/pulumi-cli-newest.log") \
+    || { semisync_log "cannot resolve the newest github.com/pulumi/pulumi/pkg/v3 (see $SEMISYNC_CACHE/pulumi-cli-newest.log)"; return 0; }
+  version=$(sed -n 's/^[[:space:]]*"Version": "v\(.*\)",*$/\1/p' <<<"$info")
+  gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$info")
+  dir="$SEMISYNC_CACHE/pulumi-cli-v$version"
+  if [ ! -x "$dir/bin/pulumi" ]; then
+    ( build_pulumi_cli_from_gomod "$version" "$gomod" "$dir" ) \
+      || { semisync_log "the newest Pulumi CLI (v$version) did not build, see $dir/build.log"; return 0; }
+  fi
+  cp -f "$SEMISYNC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$dir/bin/"
+  cp -f "$(command -v pulumi-language-nodejs)" "$dir/bin/"
+  echo "v$version $dir/bin" >"$pointer"
+  semisync_log "newest Pulumi CLI: v$version ($dir/bin)"
+}
+
+# The CLI's module cannot be `go install`ed (its go.mod has replace directives): a wrapper module
+# requires it and repeats that release's replace lines that point at other modules (those into
+# its own repository, `=> ../sdk`, are served as the required versions).
+build_pulumi_cli_from_gomod() { # version go.mod-of-that-release dir
+  local version=$1 gomod=$2 dir=$3 replaces
+  replaces=$(awk '/^replace[[:space:]]*\($/ { block = 1; next } block && /^\)/ { block = 0; next }
+                  block { sub(/^[[:space:]]+/, ""); print "replace " $0; next } /^replace / { print }' "$gomod" \
+             | awk '$NF !~ /^[.\/]/')
+  mkdir -p "$dir"
+  printf 'module pulumi-mysql-semisync/pulumi-cli\n\ngo 1.25\n\nrequire github.com/pulumi/pulumi/pkg/v3 v%s\n\n%s\n' "$version" "$replaces" >"$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$dir/tools.go"
+  build_go_main "$dir" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
+}
+
 ensure_node
 source "$SEMISYNC_ROOT/scripts/env.sh"
 ensure_npm_deps
@@ -263,6 +304,7 @@ place_python_host_next_to_cli
 ensure_python_venv
 semisync_ensure_sdkgen
 ensure_yaml_host
+ensure_newest_pulumi
 ensure_docker
 ensure_images
 semisync_log "ready: node $(node --version), pulumi $(pulumi version), docker at $(cat "$SEMISYNC_CACHE/docker-host")"

@@ -11,6 +11,8 @@ job=${1:-test}
 shift || true
 # Unit tests need no server images.
 [ "$job" = test-unit ] && export SEMISYNC_SKIP_IMAGES=1
+# Only the test job runs the CLI-driven files on the newest Pulumi CLI too (scripts/run-tests.sh).
+[ "$job" = test ] && export SEMISYNC_NEWEST_CLI=1
 bash "$SEMISYNC_ROOT/scripts/bootstrap.sh"
 source "$SEMISYNC_ROOT/scripts/env.sh"
 cd "$SEMISYNC_ROOT"
