@@ -272,7 +272,8 @@ ensure_newest_pulumi() {
       || { semisync_log "the newest Pulumi CLI (v$version) did not build, see $dir/build.log"; return 0; }
   fi
   cp -f "$SEMISYNC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$dir/bin/"
-  cp -f "$(command -v pulumi-language-nodejs)" "$dir/bin/"
+  # The same file when the newest release is the pinned one.
+  [ "$(command -v pulumi-language-nodejs)" -ef "$dir/bin/pulumi-language-nodejs" ] || cp -f "$(command -v pulumi-language-nodejs)" "$dir/bin/"
   echo "v$version $dir/bin" >"$pointer"
   semisync_log "newest Pulumi CLI: v$version ($dir/bin)"
 }

@@ -29,6 +29,8 @@ newest_failed=0
 if [ -z "$newest" ]; then
   echo "the newest Pulumi CLI is not built (the bootstrap says why; run it with SEMISYNC_NEWEST_CLI=1): its $(wc -w <<<"$CLI_DRIVEN") runs count as failed" >&2
   newest_failed=$(wc -w <<<"$CLI_DRIVEN"); status=1
+elif [ "${newest#* }" = "$(dirname "$(command -v pulumi)")" ]; then
+  echo "the newest Pulumi CLI, ${newest%% *}, is the one the pass above ran on"
 else
   read -r newest_version newest_bin <<<"$newest"
   for name in $CLI_DRIVEN; do
