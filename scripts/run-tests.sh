@@ -21,9 +21,9 @@ expected=$(( 1 + $(ls dist/tests/e2e/*.test.js | wc -l) ))
 # newest release. The newest is whatever the Go module proxy serves today (the bootstrap resolves
 # and builds it with SEMISYNC_NEWEST_CLI=1), so a release that breaks users fails CI the day it
 # appears. Again on it: the files that run Pulumi project directories through the pulumi command
-# (the examples, the template, installed and upgraded packages) and the Automation API's
+# (the examples, the template, installed, fresh and upgraded packages) and the Automation API's
 # plain lifecycle; the other e2e files drive the same CLI commands through the Automation API.
-CLI_DRIVEN="cli-project installed-package upgrade failover-example pulumi-engine"
+CLI_DRIVEN="cli-project installed-package fresh-install upgrade failover-example pulumi-engine"
 newest=$(cat "${SEMISYNC_CACHE:?}/pulumi-cli-newest" 2>/dev/null || true)
 newest_failed=0
 if [ -z "$newest" ]; then

@@ -22,15 +22,34 @@ export async function installedPlugins(server: Server): Promise<string[]> {
   return rows.map((r) => r.n);
 }
 
+/** The names semisync is observed by, per family: MariaDB builds it in and keeps the master/slave names. */
+function semisyncNames(topology: Topology) {
+  return topology.lane.family === "mysql"
+    ? { sourceClients: "Rpl_semi_sync_source_clients", sourceEnabled: "rpl_semi_sync_source_enabled", replicaStatus: "Rpl_semi_sync_replica_status", replicaEnabled: "rpl_semi_sync_replica_enabled" }
+    : { sourceClients: "Rpl_semi_sync_master_clients", sourceEnabled: "rpl_semi_sync_master_enabled", replicaStatus: "Rpl_semi_sync_slave_status", replicaEnabled: "rpl_semi_sync_slave_enabled" };
+}
+
 /** What every example, the template and a user's project achieve on a test bed topology. */
 export async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
-  const [clients] = await topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
+  const names = semisyncNames(topology);
+  const [clients] = await topology.source.query(`SHOW GLOBAL STATUS LIKE '${names.sourceClients}'`);
   assert.equal(clients.Value, String(topology.replicas.length));
-  const [enabled] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
+  const [enabled] = await topology.source.query(`SHOW GLOBAL VARIABLES LIKE '${names.sourceEnabled}'`);
   assert.equal(enabled.Value, "ON");
   for (const replica of topology.replicas) {
-    const [status] = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_replica_status'");
+    const [status] = await replica.query(`SHOW GLOBAL STATUS LIKE '${names.replicaStatus}'`);
     assert.equal(status.Value, "ON", `${replica.name} is semisync`);
+  }
+}
+
+/** After destroy, on either family: no semisync plugin anywhere, and (MariaDB builds it in) every side switched off. */
+export async function assertSemisyncRemoved(topology: Topology): Promise<void> {
+  await assertNothingInstalled(topology);
+  if (topology.lane.family === "mysql") return;
+  const names = semisyncNames(topology);
+  for (const server of [topology.source, ...topology.replicas]) {
+    const variables = await semisyncVariables(server);
+    assert.deepEqual([variables[names.sourceEnabled], variables[names.replicaEnabled]], ["OFF", "OFF"], `${server.name} has semisync switched off`);
   }
 }
 
