@@ -48,7 +48,7 @@ export interface ServerSideArgs extends SemisyncBaseArgs {
    * source that is still on short of acknowledgements, which would stall its next commit for the
    * whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
    * and only an unreachable one lets the change through, with a warning. Before a change, the
-   * replica is also checked to replicate from this source (README, "Whole-topology preflight").
+   * replica is also checked to replicate from this source (docs/preflight-and-grants.md).
    * Only this declared source is ever contacted. Defaults to none (no check);
    * `SemisyncReplication` always sets it.
    */
@@ -83,8 +83,7 @@ export interface SemisyncTuningArgs extends SemisyncBaseArgs {
    * 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
    * 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
    * largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-   * back: too few acknowledging replicas then block every commit (README, "The never fall back
-   * profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+   * back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
    * later puts back the value found at create.
    */
   timeoutMs?: pulumi.Input<number>;
@@ -97,7 +96,7 @@ export interface SemisyncTuningArgs extends SemisyncBaseArgs {
   /**
    * Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
    * replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-   * With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+   * With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
    * the server's value (ON on a fresh server).
    */
   waitNoReplica?: pulumi.Input<boolean>;

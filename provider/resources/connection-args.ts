@@ -9,7 +9,7 @@ export interface ConnectionArgs {
   host: pulumi.Input<string>;
   /** TCP port. Defaults to 3306. */
   port?: pulumi.Input<Integer>;
-  /** Account the provider logs in as; README "Grants" lists what it needs. */
+  /** Account the provider logs in as; docs/preflight-and-grants.md lists what it needs. */
   user: pulumi.Input<string>;
   /**
    * Password of `user`. Always stored as a Pulumi secret, even when given as a plain string.
@@ -78,7 +78,7 @@ function secretIfGiven<T>(value: pulumi.Output<T | undefined>): pulumi.Output<T 
 }
 
 
-/** Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight"). */
+/** Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md). */
 export interface TopologyArgs {
   /** The source server. */
   source: pulumi.Input<ConnectionArgs>;

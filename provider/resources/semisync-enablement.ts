@@ -22,8 +22,8 @@ export interface SemisyncEnablementArgs extends ServerSideArgs, SemisyncTuningAr
    * Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
    * to reach the declared state before undoing the change. Switching on, that means registered:
    * the IO thread connected and past the semisync handshake with its source, and
-   * `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-   * only once registered"). Defaults to 15000.
+   * `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+   * semisync only once registered"). Defaults to 15000.
    */
   replicaStatusTimeoutMs?: pulumi.Input<Integer>;
   /**
@@ -86,7 +86,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
    * Source: `Rpl_semi_sync_source_{no_tx,yes_tx,no_times,wait_sessions}` (`…_master_…` with legacy
    * plugins and on MariaDB) as `{ noTx, yesTx, noTimes, waitSessions }`, read at the last `up`
    * that changed this resource or the last refresh: a snapshot, never a reason for a change
-   * (README, "Monitoring"). Undefined on a replica.
+   * (docs/monitoring.md). Undefined on a replica.
    */
   declare readonly monitoring: pulumi.Output<SemisyncMonitoring | undefined>;
   /** `…_enabled` was already ON when the resource was created: delete leaves it on. */
@@ -95,7 +95,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly found: pulumi.Output<FoundSemisync | undefined>;
   /**
    * `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-   * semisync off at startup (README, "Restarts"): `pulumi up --refresh` switches it on once its
+   * semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
    * replicas are back.
    */
   declare readonly optionFileLines: pulumi.Output<string[]>;

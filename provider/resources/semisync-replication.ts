@@ -41,7 +41,7 @@ export interface SemisyncReplicationArgs extends SemisyncTuningArgs, Terminology
   /**
    * Its replicas; each must already replicate from `source` on the default channel, its IO thread
    * running. Every server is checked before any is changed: one that fails refuses the whole
-   * topology with nothing changed (README, "Whole-topology preflight").
+   * topology with nothing changed (docs/preflight-and-grants.md).
    */
   replicas: ReplicaArgs[];
   /**
@@ -50,11 +50,11 @@ export interface SemisyncReplicationArgs extends SemisyncTuningArgs, Terminology
    * source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
    * at a new source). After a failover, moving members between `source` and `replicas` is then an
    * in-place update of which side is on: no plugin is installed or uninstalled, and the order
-   * stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+   * stalls no commit (docs/failover.md). Every member's source side gets the
    * source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
    * mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
    * another's source plugin). Turning it on for an existing stack renames every resource, which
-   * converges with every server still semisync (README, "Renames"). Defaults to false (the source
+   * converges with every server still semisync (docs/adoption-and-renames.md). Defaults to false (the source
    * has only the source plugin and each replica only the replica plugin).
    */
   failoverReady?: boolean;
@@ -110,7 +110,7 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
    * and, in a deployment that removes replicas, just before they leave.
    */
   readonly sourceClients: pulumi.Output<number | undefined>;
-  /** The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (README, "Monitoring"). */
+  /** The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md). */
   get sourceMonitoring(): E["monitoring"] { return this.sourceEnablement.monitoring; }
   /** Each replica's `Rpl_semi_sync_replica_status`, by replica key. */
   readonly replicaStatuses: pulumi.Output<Record<string, string>>;
