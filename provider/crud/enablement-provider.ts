@@ -1,101 +1,49 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Flavor } from "../flavors/generations";
-import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../flavors/names";
-import { EnablementDesired, EnablementPlan, EnablementPrevious, installedTerminology, isOn, planEnablement, settingsNotStored } from "../plan/enablement-plan";
+import { enabledVariable, sideNames, variableName } from "../flavors/names";
+import { EnablementDesired, EnablementPlan, installedTerminology, isOn, planEnablement, settingsNotStored } from "../plan/enablement-plan";
 import { DEFAULT_CLIENTS_TIMEOUT_MS, DEFAULT_REPLICA_STATUS_TIMEOUT_MS, EnablementInputs, checkEnablementInputs, connectionSettings } from "../plan/inputs";
-import { FoundState, foundOn, settingsOn, teardownOf } from "../plan/ownership";
+import { foundOn, teardownOf } from "../plan/ownership";
 import { replicaRegistration } from "../plan/replica-registration";
 import { ioRestartStatements } from "../plan/replica-statements";
-import { isReconnecting, persistedDrift } from "../plan/restart-policy";
+import { isReconnecting } from "../plan/restart-policy";
+import { diffEnablement } from "../plan/diff";
+import { desiredOf, needsClientsFirst, needsPreflight, previousOf, requiredClientsOf } from "../plan/enablement-desired";
+import { ENABLEMENT_PROPS, EnablementOutputs, enablementOutputs, inputsOfProps } from "../plan/props";
+import { runEach, undoStatements } from "../sql/apply";
 import { serverLabel } from "../sql/connection";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
-import { ObservedState, ResolvedTerminology, SemisyncMonitoring, SemisyncSettings, SettingKey } from "../types";
-import { monitoringOf } from "../plan/monitoring";
-import { connectionChanged, hasUnknowns, identityChanged } from "./diff-helpers";
-import { ServerContext, onServer, pollUntil, resourceId } from "./server";
-import { applyPlan, waitCountVariable } from "./source-guard";
-import { engineWarning, reportingOnce } from "./engine-report";
-import { appliedTopology, claim, keptReplica, liveTopologies, membersOf, takenOver } from "./takeovers";
+import { ObservedState, ResolvedTerminology } from "../types";
+import { ServerContext, onServer, pollUntil, serverOf } from "./server";
+import { Connect, SideProviderParts, sideProvider } from "./side-provider";
+import { applyPlan } from "./source-guard";
+import { engineWarning } from "./engine-report";
+import { keptReplica, liveTopologies, membersOf, takenOver } from "./takeovers";
 import { removedFromLiveTopology } from "../plan/removed-member";
 import { preflightTopology } from "./preflight";
 
-export interface EnablementOutputs extends EnablementInputs {
-  activeTerminology: ResolvedTerminology;
-  /** Whether `…_enabled` is ON on the server, as last observed. */
-  enabledOnServer: boolean;
-  /** The settings as the server reports them, by input name. */
-  effective: SemisyncSettings;
-  /** `Rpl_semi_sync_*_status`: ON while semisync is operating. */
-  semisyncStatus: string;
-  /** Source: `Rpl_semi_sync_*_clients`, the connected semisync replicas. */
-  clients?: number;
-  /**
-   * Source: `Rpl_semi_sync_*_{no_tx,yes_tx,no_times,wait_sessions}` as read at the last create,
-   * update or refresh. Never compared by `diff`: counters move with every commit.
-   */
-  monitoring?: SemisyncMonitoring;
-  /** `[mysqld]` lines that make this state survive a restart without SET PERSIST. */
-  optionFileLines: string[];
-  /**
-   * The `rpl_semi_sync_*` values the server keeps across a restart (mysqld-auto.cnf, read from
-   * `performance_schema.persisted_variables`); absent where SET PERSIST does not exist.
-   */
-  persistedSettings?: Record<string, string>;
-  /** Replica: `Replica_IO_Running` (`Yes`, `Connecting`, `No`) of the default channel. */
-  ioThreadState?: string;
-  managedSettings: SettingKey[];
-  /** `…_enabled` was already ON when the resource was created: delete leaves it on. Absent in 0.1.0 state. */
-  adopted?: boolean;
-  /** What the server had when the resource was created: what delete puts back. Absent in 0.1.0 state. */
-  found?: FoundState;
-  serverVersion: string;
-  serverFlavor: string;
-  /** The members (host:port) of the topology this resource was last applied with. */
-  topologyMembers?: string[];
-}
+// Kept here too: code written against 0.2.0 imports the outputs' type from this module.
+export type { EnablementOutputs };
 
-function desiredOf(inputs: EnablementInputs): EnablementDesired {
-  const settings: SemisyncSettings = {};
-  for (const spec of SETTING_SPECS) if (inputs[spec.key] !== undefined) (settings as Record<string, unknown>)[spec.key] = inputs[spec.key];
-  return {
-    role: inputs.role,
-    enabled: inputs.enabled ?? true,
-    settings,
-    persist: inputs.persist ?? false,
-    // A standby has no replication of ours to restart: its switch takes effect when it is pointed at a source.
-    restartIoThread: inputs.standby !== true && (inputs.restartIoThread ?? true),
-    standby: inputs.standby === true,
-  };
-}
-
-function previousOf(olds: EnablementOutputs | undefined): EnablementPrevious | undefined {
-  if (!olds) return undefined;
-  const restoreTo = olds.removeAdopted ? undefined : olds.found?.settings;
-  return { managedSettings: olds.managedSettings ?? [], persisted: olds.persist ?? false, restoreTo };
-}
-
-async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Promise<EnablementOutputs> {
-  return onServer(inputs, async (ctx) => {
+async function converge(connect: Connect, inputs: EnablementInputs, olds?: EnablementOutputs): Promise<EnablementOutputs> {
+  return connect(inputs, async (ctx) => {
     const flavor = ctx.detected.flavor;
     const desired = desiredOf(inputs);
     let observed = await ctx.observe({ channels: inputs.role === "replica" });
     let plan = planEnablement(desired, observed, flavor, previousOf(olds));
     // Recorded once, before the first change: how the server was before this resource existed.
     const found = olds ? olds.found : foundOn(inputs.role, observed, plan.terminology);
-    // Whichever resource changes a server first checks every member, so a refused topology is left as it was.
-    // A source side switched off checks too: a role flip applied before the failover happened
-    // switched the live source's side off in parallel with the refusal of its replica side. A
-    // replica switched off is judged by the teardown guard instead, which lets it through when
-    // its source is unreachable.
-    if ((desired.enabled || inputs.role === "source") && plan.statements.length > 0) await preflightTopology(inputs, ctx, observed, plan.statements);
-    if (inputs.role === "source" && desired.enabled && needsClientsFirst(observed, plan.terminology, desired)) {
+    if (needsPreflight(desired, plan)) await preflightTopology(inputs, ctx, observed, plan.statements);
+    if (needsClientsFirst(observed, plan.terminology, desired)) {
       observed = await awaitSemisyncClients(ctx, inputs, plan.terminology, observed);
       plan = planEnablement(desired, observed, flavor, previousOf(olds));
     }
     await applyPlan(ctx, inputs, plan);
     const after = await verify(ctx, inputs, desired, plan);
     await requireStored(ctx, desired, plan, after);
-    const outs = outputsOf(inputs, after, plan.terminology, plan.optionFileLines, ctx);
+    const outs = enablementOutputs(inputs, after, plan.terminology, plan.optionFileLines, serverOf(ctx));
+    const members = membersOf(inputs.topology);
+    if (members) outs.topologyMembers = members;
     outs.adopted = found?.enabled ?? false;
     if (found) outs.found = found;
     return outs;
@@ -109,7 +57,7 @@ async function converge(inputs: EnablementInputs, olds?: EnablementOutputs): Pro
  * counts only once `replicaRegistration` holds on two consecutive reads: the second status read
  * comes after the first read saw the IO thread past the semisync handshake.
  */
-async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: EnablementDesired, plan: EnablementPlan): Promise<ObservedState> {
+export async function verify(ctx: ServerContext, inputs: EnablementInputs, desired: EnablementDesired, plan: EnablementPlan): Promise<ObservedState> {
   const enabledName = enabledVariable(plan.terminology, inputs.role);
   const statusName = sideNames(plan.terminology, inputs.role).statusVariable;
   const registrationWaitMs = inputs.replicaStatusTimeoutMs ?? DEFAULT_REPLICA_STATUS_TIMEOUT_MS;
@@ -174,13 +122,6 @@ async function requireStored(ctx: ServerContext, desired: EnablementDesired, pla
 /** Poll interval of the waits on a deployment's critical path: one observation is ~4 small queries. */
 const POLL_MS = 50;
 
-/** Switching the source on, or raising how many acknowledgements each commit waits for. */
-function needsClientsFirst(observed: ObservedState, terminology: ResolvedTerminology, desired: EnablementDesired): boolean {
-  if (!isOn(observed.variables[enabledVariable(terminology, "source")])) return true;
-  const wanted = desired.settings.waitForReplicaCount;
-  const current = Number(observed.variables[waitCountVariable(terminology)] ?? 1);
-  return wanted !== undefined && wanted > current;
-}
 
 
 /**
@@ -196,7 +137,7 @@ async function awaitSemisyncClients(
   observed: ObservedState,
 ): Promise<ObservedState> {
   const clientsName = sideNames(terminology, "source").clientsVariable!;
-  const required = inputs.requiredClients ?? inputs.waitForReplicaCount ?? Number(observed.variables[waitCountVariable(terminology)] ?? 1);
+  const required = requiredClientsOf(inputs, observed, terminology);
   const clientsWaitMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
   const clientsOf = (o: ObservedState) => Number(o.status[clientsName] ?? 0);
   if (clientsOf(observed) >= required) return observed;
@@ -218,155 +159,78 @@ async function awaitSemisyncClients(
   );
 }
 
-/** Undoes an applied plan; returns what could not be undone. */
-async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor: Flavor): Promise<string[]> {
-  const failures: string[] = [];
-  const run = async (sql: string) => {
-    try {
-      await ctx.session.query(sql);
-    } catch (error) {
-      failures.push(`\`${sql}\`: ${driverMessage(error)}`);
-    }
-  };
-  for (const statement of [...plan.statements].reverse()) {
-    for (const sql of statement.undo ?? []) await run(sql);
-  }
-  if (plan.expectReplicaStatus) {
-    for (const statement of ioRestartStatements(flavor)) await run(statement.sql);
-  }
-  return failures;
+/** Undoes an applied plan, its IO thread restart too; returns what could not be undone. */
+export async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor: Flavor): Promise<string[]> {
+  const restart = plan.expectReplicaStatus ? ioRestartStatements(flavor).map((statement) => statement.sql) : [];
+  return [...(await undoStatements(ctx.session, plan.statements)), ...(await runEach(ctx.session, restart))];
 }
 
-function outputsOf(
-  inputs: EnablementInputs,
-  observed: ObservedState,
-  terminology: ResolvedTerminology,
-  optionFileLines: string[],
-  ctx: ServerContext,
-): EnablementOutputs {
-  const role = inputs.role;
-  const names = sideNames(terminology, role);
-  const effective: SemisyncSettings = settingsOn(role, observed, terminology);
-  // The topology (every member's credentials) feeds the preflight only: kept out of the outputs,
-  // so the state holds it once (in the inputs), not twice.
-  const { topology: _topology, ...declared } = inputs;
-  const outputs: EnablementOutputs = {
-    ...declared,
-    activeTerminology: terminology,
-    enabledOnServer: isOn(observed.variables[enabledVariable(terminology, role)]),
-    effective,
-    semisyncStatus: (observed.status[names.statusVariable] ?? "OFF").toUpperCase(),
-    optionFileLines,
-    managedSettings: SETTING_SPECS.filter((s) => inputs[s.key] !== undefined).map((s) => s.key),
-    adopted: false,
-    serverVersion: ctx.facts.version,
-    serverFlavor: ctx.detected.flavor.id,
-  };
-  if (names.clientsVariable) outputs.clients = Number(observed.status[names.clientsVariable] ?? 0);
-  const monitoring = role === "source" ? monitoringOf(observed, terminology) : undefined;
-  if (monitoring) outputs.monitoring = monitoring;
-  if (observed.persisted) outputs.persistedSettings = { ...observed.persisted };
-  if (role === "replica" && observed.channels) outputs.ioThreadState = observed.channels.length === 1 ? observed.channels[0].ioRunning : "";
-  const members = membersOf(inputs.topology);
-  if (members) outputs.topologyMembers = members;
-  return outputs;
-}
 
-/** Whether the server, as last observed, differs from what the inputs declare. */
-function drifted(olds: EnablementOutputs, news: EnablementInputs): boolean {
-  const desired = desiredOf(news);
-  if (olds.enabledOnServer !== desired.enabled) return true;
-  if (news.role === "replica" && desired.restartIoThread && (olds.semisyncStatus === "ON") !== desired.enabled) return true;
-  // A replica whose IO thread waits out a connect retry (after a source restart) acknowledges nothing.
-  if (news.role === "replica" && desired.enabled && desired.restartIoThread && olds.ioThreadState !== undefined && isReconnecting({ ioRunning: olds.ioThreadState })) return true;
-  // What a restart would bring back is part of the state: a RESET PERSIST behind Pulumi's back.
-  if (desired.persist && olds.persistedSettings !== undefined && olds.activeTerminology && persistedDrift(desired, olds.activeTerminology, olds.persistedSettings).length > 0) return true;
-  return SETTING_SPECS.some((s) => {
-    const wanted = desired.settings[s.key];
-    return wanted !== undefined && olds.effective?.[s.key] !== undefined && olds.effective[s.key] !== wanted;
+
+/** Refresh: the server as it is now; what the resource found and managed stays as recorded. */
+async function read(connect: Connect, props: EnablementOutputs): Promise<{ props: EnablementOutputs; inputs: EnablementInputs }> {
+  return connect(props, async (ctx) => {
+    const observed = await ctx.observe({ channels: props.role === "replica" });
+    const terminology = installedTerminology(props.role, observed) ?? props.activeTerminology;
+    const outs = enablementOutputs(props, observed, terminology, props.optionFileLines ?? [], serverOf(ctx));
+    outs.managedSettings = props.managedSettings ?? outs.managedSettings;
+    outs.adopted = props.adopted ?? false;
+    if (props.found) outs.found = props.found;
+    if (props.topologyMembers) outs.topologyMembers = props.topologyMembers;
+    return { props: outs, inputs: inputsOfProps(ENABLEMENT_PROPS, outs) };
   });
 }
 
-/** `SemisyncEnablement`'s provider: SET GLOBAL (or PERSIST) and the replica IO-thread restart. */
-export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> = reportingOnce({
-  async check(_olds, news) {
-    return { inputs: news, failures: checkEnablementInputs(news as unknown as Record<string, unknown>) };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces = identityChanged(olds, news, ["role"]);
-    const declared = (i: EnablementInputs) =>
-      JSON.stringify([i.enabled ?? true, i.removeAdopted ?? false, i.persist ?? false, i.restartIoThread ?? true, i.replicaStatusTimeoutMs, i.requiredClients, i.clientsTimeoutMs, i.triggers ?? [], i.teardownByPlugin ?? false, i.standby ?? false, i.sourceConnection ?? null, i.sourcePassword ?? "", i.sourceTls ?? null, ...SETTING_SPECS.map((s) => i[s.key])]);
-    const changes =
-      replaces.length > 0 ||
-      hasUnknowns({ ...news, topology: undefined }) || // the topology feeds the preflight only: never a change by itself
-      declared(olds) !== declared(news) ||
-      connectionChanged(olds, news) ||
-      drifted(olds, news);
-    return { changes, replaces, deleteBeforeReplace: true };
-  },
-
-  async create(inputs) {
-    const outs = await converge(inputs);
-    claim(inputs.connection, inputs.role, "enablement");
-    appliedTopology(outs.topologyMembers);
-    return { id: resourceId(inputs.connection, "semisync-enablement", inputs.role), outs };
-  },
-
-  async read(id, props) {
-    if (!props) throw new Error(`cannot read ${id}: SemisyncEnablement supports refresh, not import; declare it and let create adopt the server's state`);
-    return onServer(props, async (ctx) => {
-      const observed = await ctx.observe({ channels: props.role === "replica" });
-      const terminology = installedTerminology(props.role, observed) ?? props.activeTerminology;
-      const outs = outputsOf(props, observed, terminology, props.optionFileLines ?? [], ctx);
-      outs.managedSettings = props.managedSettings ?? outs.managedSettings;
-      outs.adopted = props.adopted ?? false;
-      if (props.found) outs.found = props.found;
-      if (props.topologyMembers) outs.topologyMembers = props.topologyMembers;
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { activeTerminology: _t, enabledOnServer: _e, effective: _f, semisyncStatus: _s, clients: _c, monitoring: _mo, optionFileLines: _o, persistedSettings: _ps, ioThreadState: _io, managedSettings: _m, adopted: _a, found: _fd, serverVersion: _v, serverFlavor: _fl, topologyMembers: _tm, ...inputs } = outs;
-      return { id, props: outs, inputs: inputs as EnablementOutputs };
-    });
-  },
-
-  async update(_id, olds, news) {
-    const outs = await converge(news, olds);
-    claim(news.connection, news.role, "enablement");
-    appliedTopology(outs.topologyMembers);
-    return { outs };
-  },
-
-  async delete(_id, props) {
-    if (takenOver(props.connection, props.role, "enablement")) {
-      if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
+/** Delete: puts back what the resource found, unless another resource of this deployment has just taken the side over. */
+export async function deleteEnablement(connect: Connect, props: EnablementOutputs): Promise<void> {
+  if (takenOver(props.connection, props.role, "enablement")) {
+    if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
+    engineWarning(
+      serverLabel(connectionSettings(props.connection)),
+      `semisync ${props.role}: left as it is, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it on; add \`aliases\` to keep one resource across renames (docs/adoption-and-renames.md).`,
+    );
+    return;
+  }
+  await connect(props, (ctx) => tearDown(ctx, props)).catch((error) => {
+    const server = serverLabel(connectionSettings(props.connection));
+    if (isUnreachable(error) && removedFromLiveTopology(server, props.topologyMembers, liveTopologies())) {
+      const last = `switched ${props.enabledOnServer ? "on" : "off"}${props.role === "source" && props.enabledOnServer ? " (a restart switches it off: the provider never persists a source's switch)" : ""}`;
       engineWarning(
-        serverLabel(connectionSettings(props.connection)),
-        `semisync ${props.role}: left as it is, because another resource of this deployment has just taken it over (a rename or a new parent or key without \`aliases\`). That resource recorded it as found (adopted), so its own delete will leave it on; add \`aliases\` to keep one resource across renames (docs/adoption-and-renames.md).`,
+        server,
+        `semisync ${props.role}: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}) and no longer a member of its topology, which this deployment applied without it: removed from the stack's state with the server unchanged. It was last recorded ${last}. If it comes back, add it to the program again to manage it: its new resources record what they find there.`,
       );
       return;
     }
-    await onServer(props, (ctx) => tearDown(ctx, props)).catch((error) => {
-      const server = serverLabel(connectionSettings(props.connection));
-      if (isUnreachable(error) && removedFromLiveTopology(server, props.topologyMembers, liveTopologies())) {
-        const last = `switched ${props.enabledOnServer ? "on" : "off"}${props.role === "source" && props.enabledOnServer ? " (a restart switches it off: the provider never persists a source's switch)" : ""}`;
-        engineWarning(
-          server,
-          `semisync ${props.role}: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}) and no longer a member of its topology, which this deployment applied without it: removed from the stack's state with the server unchanged. It was last recorded ${last}. If it comes back, add it to the program again to manage it: its new resources record what they find there.`,
-        );
-        return;
-      }
-      // A replica that is down cannot be switched off, and need not be: its source is already
-      // off (the source's enablement goes first), and its SemisyncPlugin's delete, which runs after
-      // this one and removes semisync entirely, fails and stays in the state until the replica is
-      // back. Succeeding here lets the rest of the topology go down in this run.
-      if (props.role !== "replica" || !props.teardownByPlugin || !isUnreachable(error)) throw error;
-      engineWarning(
-        serverLabel(connectionSettings(props.connection)),
-        `semisync replica: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}); left to this replica's SemisyncPlugin, whose delete removes semisync there once the server answers again.`,
-      );
-    });
-  },
-});
+    // A replica that is down cannot be switched off, and need not be: its source is already
+    // off (the source's enablement goes first), and its SemisyncPlugin's delete, which runs after
+    // this one and removes semisync entirely, fails and stays in the state until the replica is
+    // back. Succeeding here lets the rest of the topology go down in this run.
+    if (props.role !== "replica" || !props.teardownByPlugin || !isUnreachable(error)) throw error;
+    engineWarning(
+      serverLabel(connectionSettings(props.connection)),
+      `semisync replica: unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}); left to this replica's SemisyncPlugin, whose delete removes semisync there once the server answers again.`,
+    );
+  });
+}
+
+const ENABLEMENT_PARTS: SideProviderParts<EnablementInputs, EnablementOutputs> = {
+  kind: "enablement",
+  typeName: "SemisyncEnablement",
+  adopts: "the server's state",
+  check: checkEnablementInputs,
+  diff: diffEnablement,
+  converge,
+  read,
+  delete: deleteEnablement,
+};
+
+/** `SemisyncEnablement`'s provider, reaching servers through `connect` (unit tests pass a stand-in). */
+export function enablementProvider(connect?: Connect): pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> {
+  return sideProvider(ENABLEMENT_PARTS, connect);
+}
+
+/** `SemisyncEnablement`'s provider: SET GLOBAL (or PERSIST) and the replica IO-thread restart. */
+export const semisyncEnablementProvider = enablementProvider();
 
 /** Delete on a reachable server: put back what the resource found (see `teardownOf`). */
 async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<void> {
@@ -401,7 +265,7 @@ export async function importEnablement(inputs: EnablementInputs): Promise<Enable
     const found = foundOn(inputs.role, observed, terminology);
     const declared: EnablementInputs = { ...inputs, ...(found.enabled ? {} : { enabled: false }) };
     const plan = planEnablement(desiredOf(declared), observed, ctx.detected.flavor, undefined);
-    const outs = outputsOf(declared, observed, terminology, plan.optionFileLines, ctx);
+    const outs = enablementOutputs(declared, observed, terminology, plan.optionFileLines, serverOf(ctx));
     outs.adopted = found.enabled;
     outs.found = found;
     return outs;

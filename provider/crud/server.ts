@@ -1,6 +1,7 @@
 import { DetectedServer, detectFlavor, isUnsupportedServerError } from "../flavors/detect";
 import { ConnectionInputs, Credentials, connectionSettings } from "../plan/inputs";
 import { isPlanError } from "../plan/plan-error";
+import { ServerIdentity } from "../plan/props";
 import { Session, serverLabel, withSession } from "../sql/connection";
 import { isPrivilegeMissing, isSemisyncError, semisyncError } from "../sql/errors";
 import { observe, readFacts } from "../sql/observe";
@@ -19,10 +20,17 @@ export interface ServerContext {
  */
 export async function onServer<T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
   const settings = connectionSettings(credentials.connection, credentials.tls);
-  const server = serverLabel(settings);
+  return onSession(serverLabel(settings), (use) => withSession(settings, credentials.password, use), work);
+}
+
+/**
+ * `onServer` on the session `open` hands over: a real connection, or in unit tests a stand-in.
+ * `server` names the server in errors.
+ */
+export async function onSession<T>(server: string, open: (use: (session: Session) => Promise<T>) => Promise<T>, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
   let detected: DetectedServer | undefined;
   try {
-    return await withSession(settings, credentials.password, async (session) => {
+    return await open(async (session) => {
       const facts = await readFacts(session);
       detected = detectFlavor({ version: facts.version, versionComment: facts.versionComment });
       const current = detected;
@@ -67,6 +75,11 @@ export async function pollUntil<T>(waitMs: number, intervalMs: number, probe: ()
     if (Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** The server as a resource's outputs name it (`serverVersion`, `serverFlavor`). */
+export function serverOf(ctx: ServerContext): ServerIdentity {
+  return { version: ctx.facts.version, flavor: ctx.detected.flavor.id };
 }
 
 export function resourceId(connection: ConnectionInputs, kind: string, role: string): string {

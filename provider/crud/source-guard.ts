@@ -1,16 +1,15 @@
-import { enabledVariable, sideNames, variableName } from "../flavors/names";
+import { enabledVariable, sideNames, variableName, waitCountVariable } from "../flavors/names";
 import { installedTerminology, isOn } from "../plan/enablement-plan";
 import { DEFAULT_PORT, DeclaredSource } from "../plan/inputs";
 import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { applyStatements } from "../sql/apply";
-import { ResolvedTerminology, Statement } from "../types";
+import { Statement } from "../types";
 import { ServerContext, onServer, pollUntil } from "./server";
 import { engineWarning } from "./engine-report";
 import { underSourceLock } from "./source-locks";
 
-export function waitCountVariable(terminology: ResolvedTerminology): string {
-  return variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
-}
+// Kept here too: 0.1.0's stored code requires it from this module.
+export { waitCountVariable };
 
 /**
  * Switches a replica off (`apply`) unless that would starve its declared source; see

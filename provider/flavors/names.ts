@@ -177,3 +177,8 @@ export function variableName(terminology: ResolvedTerminology, role: Role, suffi
 export function enabledVariable(terminology: ResolvedTerminology, role: Role): string {
   return variableName(terminology, role, "enabled");
 }
+
+/** The source's acknowledgement count: `…_wait_for_replica_count`, `…_wait_for_slave_count` with legacy names. */
+export function waitCountVariable(terminology: ResolvedTerminology): string {
+  return variableName(terminology, "source", terminology === "modern" ? "wait_for_replica_count" : "wait_for_slave_count");
+}

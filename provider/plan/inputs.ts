@@ -77,6 +77,8 @@ export interface PluginInputs extends Credentials, DeclaredSource {
   terminology?: Terminology;
   removeAdopted?: boolean;
   standby?: boolean;
+  /** The server holds both sides: with `"automatic"`, this side takes the other side's family (`SemisyncPluginArgs`). */
+  matchOtherSide?: boolean;
   topology?: TopologyInputs;
 }
 
@@ -268,6 +270,7 @@ export function checkPluginInputs(inputs: Record<string, unknown>): InputFailure
   checkOneOf(failures, "role", inputs.role, ROLES, true);
   checkOneOf(failures, "terminology", inputs.terminology, TERMINOLOGIES, false);
   checkBoolean(failures, "removeAdopted", inputs.removeAdopted);
+  checkBoolean(failures, "matchOtherSide", inputs.matchOtherSide);
   failures.push(...checkStandby(inputs), ...checkDeclaredSource(inputs), ...checkTopology(inputs.topology));
   return failures;
 }

@@ -2,6 +2,7 @@ import { describeFlavor, resolveTerminology } from "../flavors/detect";
 import { Flavor } from "../flavors/generations";
 import { SideNames, enabledVariable, libraryFileName, sideNames, terminologyOfPlugin } from "../flavors/names";
 import { ObservedState, ResolvedTerminology, Role, Statement, Terminology } from "../types";
+import { PluginInputs } from "./inputs";
 import { planError } from "./plan-error";
 import { ioRestartStatements } from "./replica-statements";
 import { EnablementPlan, installedTerminology, isOn, planEnablement, requireReplicationConfigured } from "./enablement-plan";
@@ -19,7 +20,16 @@ export interface InstallOptions {
    * for this side, use the names of the other side's installed plugin, so a member keeps one
    * family (`…_master`/`…_slave` or `…_source`/`…_replica`).
    */
-  oneFamily?: boolean;
+  matchOtherSide?: boolean;
+}
+
+/**
+ * What a plugin's inputs say about the install: `standby`, and `matchOtherSide`. Inputs written
+ * before `matchOtherSide` existed (0.2.0: a hand-wired plugin, or state) said it only through the
+ * preflight's `topology.failoverReady`, which still decides where `matchOtherSide` is absent.
+ */
+export function installOptionsOf(inputs: Pick<PluginInputs, "standby" | "matchOtherSide" | "topology">): InstallOptions {
+  return { standby: inputs.standby === true, matchOtherSide: inputs.matchOtherSide ?? inputs.topology?.failoverReady === true };
 }
 
 /**
@@ -41,7 +51,7 @@ export function planPluginInstall(role: Role, requested: Terminology, observed: 
   }
   const installed = installedRows[0];
   const installedTerminology = installed ? terminologyOfPlugin(installed.name, role) : undefined;
-  const terminology = resolveTerminology(requested, flavor, installedTerminology ?? (options.oneFamily ? otherSideFamily(role, observed, flavor) : undefined));
+  const terminology = resolveTerminology(requested, flavor, installedTerminology ?? (options.matchOtherSide ? otherSideFamily(role, observed, flavor) : undefined));
   const names = sideNames(terminology, role);
   const library = libraryFileName(names.library, observed.facts.compileOs);
   if (installed && installed.name !== names.plugin) {

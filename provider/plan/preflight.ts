@@ -55,7 +55,7 @@ export function preflightRefusals(members: MemberView[]): PreflightRefusal[] {
     try {
       // The other side of a failover-ready member is idle: the source's replica side needs no channel.
       for (const side of member.failoverReady ? ROLES : [member.role]) {
-        planPluginInstall(side, member.terminology, member.observed, member.flavor, { standby: side !== member.role, oneFamily: member.failoverReady });
+        planPluginInstall(side, member.terminology, member.observed, member.flavor, { standby: side !== member.role, matchOtherSide: member.failoverReady });
       }
       if (member.role === "replica") checkReplicaChannels(member.observed.channels ?? []);
     } catch (error) {
@@ -93,7 +93,7 @@ export function familyRefusals(members: MemberView[]): PreflightRefusal[] {
   const modernSources = members.flatMap((m) => {
     let terminology: ResolvedTerminology;
     try {
-      terminology = planPluginInstall("source", m.terminology, m.observed, m.flavor, { oneFamily: true }).terminology;
+      terminology = planPluginInstall("source", m.terminology, m.observed, m.flavor, { matchOtherSide: true }).terminology;
     } catch {
       return []; // refused above already
     }

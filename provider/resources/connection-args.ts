@@ -111,6 +111,11 @@ export function undeclaredArgs(args: object, accepted: readonly string[]): Recor
   return Object.fromEntries(Object.keys(args).filter((key) => !accepted.includes(key)).map((key) => [key, null]));
 }
 
+/** Every output named, unset: what a resource registers so the engine knows its outputs exist. */
+export function unsetOutputs(keys: readonly string[]): Record<string, undefined> {
+  return Object.fromEntries(keys.map((key) => [key, undefined]));
+}
+
 /** The props a replica resource stores for its declared source. */
 export function declaredSourceProps(source: pulumi.Input<ConnectionArgs> | undefined) {
   if (!source) return { sourceConnection: undefined, sourcePassword: undefined, sourceTls: undefined };

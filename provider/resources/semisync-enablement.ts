@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Integer, ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
 import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from "./base-args";
-import { ENABLEMENT_KEYS } from "../types/input-keys";
-import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
+import { ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS } from "../types/input-keys";
+import { SECRET_OUTPUTS, undeclaredArgs, unsetOutputs } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 
 /** Arguments of `SemisyncEnablement`; the shared ones are documented in base-args.ts. */
@@ -129,19 +129,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         requiredClients: args.requiredClients,
         triggers: args.triggers,
         teardownByPlugin: args.teardownByPlugin,
-        activeTerminology: undefined,
-        adopted: undefined,
-        found: undefined,
-        enabledOnServer: undefined,
-        effective: undefined,
-        semisyncStatus: undefined,
-        clients: undefined,
-        monitoring: undefined,
-        optionFileLines: undefined,
-        persistedSettings: undefined,
-        ioThreadState: undefined,
-        serverVersion: undefined,
-        serverFlavor: undefined,
+        ...unsetOutputs(ENABLEMENT_OUTPUT_KEYS),
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "mysql-semisync",

@@ -1,12 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role } from "../types";
 import { ServerSideArgs, TerminologyArgs, serverSideProps } from "./base-args";
-import { PLUGIN_KEYS } from "../types/input-keys";
-import { SECRET_OUTPUTS, undeclaredArgs } from "./connection-args";
+import { PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS } from "../types/input-keys";
+import { SECRET_OUTPUTS, undeclaredArgs, unsetOutputs } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
 
 /** Arguments of `SemisyncPlugin`; the shared ones are documented in base-args.ts. */
-export interface SemisyncPluginArgs extends ServerSideArgs, TerminologyArgs {}
+export interface SemisyncPluginArgs extends ServerSideArgs, TerminologyArgs {
+  /**
+   * The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+   * no plugin of this side installed, install the names of the family of the other side's
+   * installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+   * `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+   * when the plugin is installed: changing it later is no change. Defaults to false, except for
+   * state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+   * `SemisyncReplication` sets it with `failoverReady`.
+   */
+  matchOtherSide?: pulumi.Input<boolean>;
+}
 
 /**
  * Installs a semisync replication plugin (`INSTALL PLUGIN`) and uninstalls it on delete. On
@@ -51,15 +62,8 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         ...undeclaredArgs(args, PLUGIN_KEYS),
         ...serverSideProps(args),
         terminology: args.terminology,
-        pluginName: undefined,
-        pluginLibrary: undefined,
-        pluginStatus: undefined,
-        builtIn: undefined,
-        adopted: undefined,
-        foundEnabled: undefined,
-        activeTerminology: undefined,
-        serverVersion: undefined,
-        serverFlavor: undefined,
+        matchOtherSide: args.matchOtherSide,
+        ...unsetOutputs(PLUGIN_OUTPUT_KEYS),
       },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "mysql-semisync",

@@ -183,7 +183,9 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
       const resourceOpts = { ...child, dependsOn };
       let made: P | E;
       if (ref.kind === "plugin") {
-        made = new classes.plugin(resourceName(ref.member, ref.side), { connection, role: ref.side, terminology: args.terminology, source: declaredSource, removeAdopted, standby, topology }, resourceOpts);
+        // A failover-ready member holds both sides: each takes the family of the other's installed plugin.
+        const matchOtherSide = failoverReady ? true : undefined;
+        made = new classes.plugin(resourceName(ref.member, ref.side), { connection, role: ref.side, terminology: args.terminology, matchOtherSide, source: declaredSource, removeAdopted, standby, topology }, resourceOpts);
       } else if (ref.side === "source") {
         const isSource = plan.role === "source";
         made = new classes.enablement(

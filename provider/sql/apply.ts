@@ -14,7 +14,7 @@ export async function applyStatements(session: Session, statements: Statement[],
       await session.query(statement.sql);
       done.push(statement);
     } catch (error) {
-      const undoFailures = await undo(session, done);
+      const undoFailures = await undoStatements(session, done);
       const restored =
         done.length === 0
           ? "Nothing had been changed."
@@ -29,15 +29,19 @@ export async function applyStatements(session: Session, statements: Statement[],
   }
 }
 
-async function undo(session: Session, done: Statement[]): Promise<string[]> {
+/** Undoes applied statements, the last first; returns what could not be undone. */
+export async function undoStatements(session: Session, done: Statement[]): Promise<string[]> {
+  return runEach(session, [...done].reverse().flatMap((statement) => statement.undo ?? []));
+}
+
+/** Runs each statement, going on past a failure; returns the failures, for the error that follows. */
+export async function runEach(session: Session, sqls: string[]): Promise<string[]> {
   const failures: string[] = [];
-  for (const statement of [...done].reverse()) {
-    for (const sql of statement.undo ?? []) {
-      try {
-        await session.query(sql);
-      } catch (error) {
-        failures.push(`\`${sql}\`: ${driverMessage(error)}`);
-      }
+  for (const sql of sqls) {
+    try {
+      await session.query(sql);
+    } catch (error) {
+      failures.push(`\`${sql}\`: ${driverMessage(error)}`);
     }
   }
   return failures;

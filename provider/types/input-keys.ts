@@ -30,7 +30,7 @@ export const TLS_KEYS = ["mode", "ca", "cert", "key", "rejectUnauthorized"] as c
 export const TOPOLOGY_KEYS = ["source", "replicas", "terminology", "failoverReady"] as const;
 
 /** `SemisyncPluginArgs`. */
-export const PLUGIN_KEYS = ["connection", "role", "terminology", "source", "removeAdopted", "standby", "topology"] as const;
+export const PLUGIN_KEYS = ["connection", "role", "terminology", "matchOtherSide", "source", "removeAdopted", "standby", "topology"] as const;
 
 /** `SemisyncEnablementArgs`. */
 export const ENABLEMENT_KEYS = [

@@ -162,21 +162,21 @@ describe("standby: the replica side of a server that replicates from no one", ()
 describe("one name family per failover-ready member", () => {
   it("MySQL 8.4 with the legacy replica plugin installed: its new source side is rpl_semi_sync_master, not rpl_semi_sync_source", () => {
     const observed = observedOn("MySQL 8.4", { plugins: [pluginRow("rpl_semi_sync_slave")], channels: [defaultChannel()] });
-    assert.equal(planPluginInstall("source", "automatic", observed, flavorOf("MySQL 8.4"), { oneFamily: true }).names.plugin, "rpl_semi_sync_master");
+    assert.equal(planPluginInstall("source", "automatic", observed, flavorOf("MySQL 8.4"), { matchOtherSide: true }).names.plugin, "rpl_semi_sync_master");
     // Without failoverReady each side keeps the server's preferred names, as before.
     assert.equal(planPluginInstall("source", "automatic", observed, flavorOf("MySQL 8.4")).names.plugin, "rpl_semi_sync_source");
   });
 
   it("MySQL 8.4 with the modern source plugin installed: its new replica side is rpl_semi_sync_replica", () => {
     const observed = observedOn("MySQL 8.4", { plugins: [pluginRow("rpl_semi_sync_source")] });
-    assert.equal(planPluginInstall("replica", "automatic", observed, flavorOf("MySQL 8.4"), { oneFamily: true, standby: true }).names.plugin, "rpl_semi_sync_replica");
+    assert.equal(planPluginInstall("replica", "automatic", observed, flavorOf("MySQL 8.4"), { matchOtherSide: true, standby: true }).names.plugin, "rpl_semi_sync_replica");
   });
 
   it("a pinned terminology wins, and MySQL 9.7 (new names only) ignores a family it does not ship", () => {
     const legacyReplica = observedOn("MySQL 8.4", { plugins: [pluginRow("rpl_semi_sync_slave")] });
-    assert.equal(planPluginInstall("source", "modern", legacyReplica, flavorOf("MySQL 8.4"), { oneFamily: true }).names.plugin, "rpl_semi_sync_source");
+    assert.equal(planPluginInstall("source", "modern", legacyReplica, flavorOf("MySQL 8.4"), { matchOtherSide: true }).names.plugin, "rpl_semi_sync_source");
     const odd = observedOn("MySQL 9.7", { plugins: [pluginRow("rpl_semi_sync_slave")] });
-    assert.equal(planPluginInstall("source", "automatic", odd, flavorOf("MySQL 9.7"), { oneFamily: true }).names.plugin, "rpl_semi_sync_source");
+    assert.equal(planPluginInstall("source", "automatic", odd, flavorOf("MySQL 9.7"), { matchOtherSide: true }).names.plugin, "rpl_semi_sync_source");
   });
 });
 
