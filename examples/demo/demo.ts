@@ -3,9 +3,11 @@
 //   npm run demo              everything, then tear down
 //   npm run demo -- --keep    leave the topology and the stack running
 import { laneByName, requireLane } from "../../tests/testbed/lanes";
-import { Server, startTopology } from "../../tests/testbed/topology";
+import { Server, TESTBED_LABEL, startTopology } from "../../tests/testbed/topology";
 import * as path from "node:path";
-import { EXAMPLES, configureServers, copyProject, pulumiCli } from "./pulumi-cli";
+import { EXAMPLES, REPO_ROOT, configureServers, copyProject, pulumiCli } from "./pulumi-cli";
+
+const PASSPHRASE = "semisync-demo";
 
 const keep = process.argv.includes("--keep");
 const step = (text: string) => process.stderr.write(`\n==> ${text}\n`);
@@ -18,8 +20,10 @@ async function statusOf(server: Server, pattern: string): Promise<Record<string,
 async function main(): Promise<void> {
   const lane = process.env.SEMISYNC_DEMO_LANE ? laneByName(process.env.SEMISYNC_DEMO_LANE) : requireLane("mysql");
   step(`starting a ${lane.name} source and two replicas on 127.0.0.1 (${lane.image})`);
-  const topology = await startTopology(lane, { replicas: 2 });
-  const project = copyProject(path.join(EXAMPLES, "replication-component"), "semisync-demo");
+  // A kept demo's servers carry the test bed's label, so `npm run testbed -- down ID` removes them.
+  const testbedId = `demo-${Date.now()}`;
+  const topology = await startTopology(lane, { replicas: 2, labels: keep ? { [TESTBED_LABEL]: testbedId } : {} });
+  const project = copyProject(path.join(EXAMPLES, "replication-component"), PASSPHRASE);
   let deployed = false;
   try {
     process.stderr.write(`    source 127.0.0.1:${topology.source.port}, replicas ${topology.replicas.map((r) => `127.0.0.1:${r.port}`).join(", ")}\n`);
@@ -51,7 +55,16 @@ async function main(): Promise<void> {
     if (after <= before) throw new Error("the commit was not acknowledged by a replica");
 
     if (keep) {
-      step(`kept running. Stack: ${project.dir}; destroy with PULUMI_BACKEND_URL=file://${project.dir}/.state pulumi destroy --cwd ${project.dir}, then npm run testbed -- down`);
+      step(`kept running: stack "demo" in ${project.dir}. To destroy it and remove the servers, from ${REPO_ROOT}:`);
+      process.stderr.write(
+        [
+          "source scripts/env.sh",
+          `PULUMI_BACKEND_URL=file://${project.backend} PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE} pulumi destroy --yes --stack demo --cwd ${project.dir}`,
+          `npm run testbed -- down ${testbedId}`,
+        ]
+          .map((line) => `    ${line}\n`)
+          .join(""),
+      );
       return;
     }
     step("pulumi destroy (source switched off first, then replicas, then plugins)");

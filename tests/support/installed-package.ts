@@ -13,8 +13,11 @@ import { CliProject, EXAMPLES, REPO_ROOT, pulumiCli } from "../../examples/demo/
  */
 export const USER_PULUMI_SDK = "3.270.0";
 
-/** The previous release, packed from commit ce7c7b3 (see tests/fixtures/README.md). */
+/** The first release, packed from commit ce7c7b3 (see tests/fixtures/README.md). */
 export const RELEASE_0_1_0 = path.join(REPO_ROOT, "tests", "fixtures", "pulumi-mysql-semisync-0.1.0.tgz");
+
+/** The previous release, packed from commit e440cbb (see tests/fixtures/README.md). */
+export const RELEASE_0_2_0 = path.join(REPO_ROOT, "tests", "fixtures", "pulumi-mysql-semisync-0.2.0.tgz");
 
 /** The bound on every npm command: a cold npm cache downloads the SDK and its dependencies. */
 const NPM_TIMEOUT_MS = 300_000;

@@ -3,7 +3,8 @@
  *
  *   node dist/tests/testbed/cli.js up [--lane mysql-9.7] [--replicas 2]   start, print connections as JSON
  *   node dist/tests/testbed/cli.js status                                print the JSON if it is up
- *   node dist/tests/testbed/cli.js down                                  remove every test-bed container
+ *   node dist/tests/testbed/cli.js down [ID]                             remove every test-bed container, or only test bed ID's
+ *                                                                        (a demo kept with --keep prints its ID)
  *
  * The JSON is also kept in $SEMISYNC_CACHE/testbed.json. Progress goes to stderr, data to stdout.
  */
@@ -16,10 +17,9 @@ import { getContainerRuntimeClient } from "testcontainers";
 import { laneByName } from "./lanes";
 import { Server } from "./server";
 import { queryRows, testbedLogin } from "./sql-client";
-import { startTopology } from "./topology";
+import { TESTBED_LABEL, startTopology } from "./topology";
 
-const TESTBED_LABEL = "pulumi-mysql-semisync.testbed";
-const USAGE = "usage: cli.js up [--lane mysql-9.7] [--replicas 2] | status | down";
+const USAGE = "usage: cli.js up [--lane mysql-9.7] [--replicas 2] | status | down [ID]";
 
 interface ServerConnection {
   name: string;
@@ -138,12 +138,14 @@ async function status(): Promise<number> {
   return 0;
 }
 
-async function down(): Promise<number> {
+async function down(args: string[]): Promise<number> {
+  const [only] = args;
   const client = await getContainerRuntimeClient();
-  // Every test bed, not just the recorded one: an interrupted "up" leaves containers unrecorded.
-  const ids = await labelledContainerIds(TESTBED_LABEL, true);
+  // Without an ID, every test bed, not just the recorded one: an interrupted "up" leaves
+  // containers unrecorded. With one, only that test bed's (a kept demo's, say), others untouched.
+  const ids = await labelledContainerIds(only ? `${TESTBED_LABEL}=${only}` : TESTBED_LABEL, true);
   await Promise.all(ids.map((id) => client.container.dockerode.getContainer(id).remove({ force: true, v: true })));
-  fs.rmSync(descriptionFile(), { force: true });
+  if (!only || readDescription()?.id === only) fs.rmSync(descriptionFile(), { force: true });
   progress(ids.length > 0 ? `removed ${ids.length} container(s)` : "nothing to remove");
   return 0;
 }
@@ -156,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
     case "status":
       return status();
     case "down":
-      return down();
+      return down(args);
     default:
       progress(USAGE);
       return 2;

@@ -37,6 +37,9 @@ export interface Topology {
 
 export const TOPOLOGY_LABEL = "pulumi-mysql-semisync.topology";
 
+/** Containers `npm run testbed -- down` removes: the long-lived test bed's, and a demo kept with `--keep`. */
+export const TESTBED_LABEL = "pulumi-mysql-semisync.testbed";
+
 function randomHex(bytes: number): string {
   return randomBytes(bytes).toString("hex");
 }
