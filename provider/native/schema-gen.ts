@@ -188,11 +188,10 @@ export function generateSchema(): Json {
       const at = `${owner}.${member.name}`;
       if (outputsOnly) {
         // A class's outputs are its Output-typed members; its child resources are not properties.
+        const declared = node && ts.isTypeReferenceNode(node) ? (ts.isIdentifier(node.typeName) ? node.typeName.text : node.typeName.right.text) : undefined;
         const type = checker.getTypeOfSymbol(member);
-        if (!type.aliasSymbol || type.aliasSymbol.name !== "Output") {
-          const text = checker.typeToString(type);
-          if (!text.startsWith("Output<")) continue;
-        }
+        const isOutput = declared !== undefined ? declared === "Output" : type.aliasSymbol?.name === "Output" || checker.typeToString(type).startsWith("Output<");
+        if (!isOutput) continue;
       }
       // A member typed through the class's type parameters (`E["monitoring"]`) has its type only as instantiated.
       if (node && ts.isIndexedAccessTypeNode(node)) node = undefined;

@@ -1,10 +1,13 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { CliProject, EXAMPLES, pulumiCli } from "../../examples/demo/pulumi-cli";
+import { CliProject, EXAMPLES, TEMPLATES, pulumiCli } from "../../examples/demo/pulumi-cli";
+import { SCHEMA_PATH } from "../../provider/native/schema-gen";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
-import { pluginHome, removeNativeFolders, storedState, yamlProject } from "../support/native-plugin";
-import { assertSemisyncEverywhere, installedPlugins, semisyncVariables } from "../support/server-probes";
+import { PLUGIN_VERSION, pluginHome, removeNativeFolders, storedState, yamlProject } from "../support/native-plugin";
+import { installedPlugins, semisyncVariables } from "../support/server-probes";
 import { Lane, laneByName, lanes } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
 import { Server, Topology, startTopology } from "../testbed/topology";
@@ -34,6 +37,19 @@ async function configure(project: CliProject, topology: Topology, extra: Record<
   await set("user", topology.source.user);
   await set("password", topology.source.password, true);
   for (const [key, value] of Object.entries(extra)) await set(key, value);
+}
+
+/** The source on with every replica as its client, each replica semisync, in the lane's variable names. */
+async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
+  const [source, replica] = topology.lane.family === "mysql" ? ["source", "replica"] : ["master", "slave"];
+  const [clients] = await topology.source.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${source}_clients'`);
+  assert.equal(clients?.Value, String(topology.replicas.length), "every replica is a semisync client of the source");
+  const [enabled] = await topology.source.query(`SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_${source}_enabled'`);
+  assert.equal(enabled?.Value, "ON");
+  for (const server of topology.replicas) {
+    const [status] = await server.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${replica}_status'`);
+    assert.equal(status?.Value, "ON", `${server.name} is semisync`);
+  }
 }
 
 /** Runs `work` while the writer commits, and fails if a commit took STALL_MS or more. */
@@ -154,7 +170,7 @@ for (const lane of LANES) {
       const replica = topology.replicas[0];
       await withoutStall(writer!, "the replica's restart", () => replica.restart());
       await waitForReplicationRunning(replica);
-      const [status] = await replica.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_%_status'");
+      const [status] = await replica.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${lane.family === "mysql" ? "replica" : "slave"}_status'`);
       assert.equal(status?.Value, "OFF", "a restarted replica comes back without semisync (nothing persisted)");
       await withoutStall(writer!, "the repairing up", () => pulumiCli(project, ["up", "--yes"]));
       await assertSemisyncEverywhere(topology);
@@ -194,3 +210,52 @@ for (const lane of LANES) {
     });
   });
 }
+
+describe("the native plugin as installed: its schema, and the pulumi new template for YAML", function () {
+  let env: NodeJS.ProcessEnv;
+
+  this.beforeAll(async function () {
+    env = await pluginHome();
+  });
+
+  this.afterAll(function () {
+    removeNativeFolders();
+  });
+
+  it("pulumi package get-schema of the installed plugin is the checked-in provider/native/schema.json", async function () {
+    const served = await pulumiCli({ dir: os.tmpdir(), env }, ["package", "get-schema", `mysql-semisync@${PLUGIN_VERSION}`], { stdoutOnly: true });
+    assert.deepEqual(JSON.parse(served), JSON.parse(fs.readFileSync(SCHEMA_PATH, "utf8")), "the plugin serves another schema than provider/native/schema.json: run `npm run schema`, then `npm run plugin`");
+  });
+
+  it("pulumi new from templates/semisync-replication-yaml, answered prompt by prompt, previews the component and its resources", async function () {
+    const template = path.join(TEMPLATES, "semisync-replication-yaml");
+    const generated = yamlProject({ yaml: "name: placeholder\nruntime: yaml\n" }, env, "semisync-yaml-template");
+    const dir = path.join(generated.dir, "project");
+    await pulumiCli({ dir: generated.dir, env }, ["new", template, "--dir", dir, "--name", "orders-semisync", "--description", "semisync for orders", "--yes", "--generate-only"]);
+    const text = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+    assert.match(text, /^name: orders-semisync$/m);
+    assert.doesNotMatch(text, /^template:/m, "pulumi new strips the template section");
+    const project = { ...generated, dir };
+    const answers: Record<string, string> = {
+      sourceHost: "127.0.0.1",
+      sourcePort: "3306",
+      replica1Host: "127.0.0.2",
+      replica1Port: "3306",
+      replica2Host: "127.0.0.3",
+      replica2Port: "3306",
+      user: "semisync",
+      password: "not-a-real-password",
+      timeoutMs: "2000",
+    };
+    const templateSection = fs.readFileSync(path.join(template, "Pulumi.yaml"), "utf8").split(/^template:$/m)[1].split(/^\S/m)[0];
+    const prompts = [...templateSection.matchAll(/^ {4}(\w+):$/gm)].map((m) => m[1]);
+    assert.deepEqual(prompts.sort(), Object.keys(answers).sort(), "every prompt of the template is answered");
+    await pulumiCli(project, ["stack", "init", "dev"]);
+    for (const [key, value] of Object.entries(answers)) await pulumiCli(project, ["config", "set", key, value, key === "password" ? "--secret" : "--plaintext"]);
+    // A preview contacts no server: check and diff only.
+    const output = await pulumiCli(project, ["preview"]);
+    assert.match(output, /\+ +mysql-semisync:index:SemisyncReplication/);
+    assert.equal((output.match(/\+ +mysql-semisync:index:SemisyncPlugin/g) ?? []).length, 3, "a plugin per server");
+    assert.equal((output.match(/\+ +mysql-semisync:index:SemisyncEnablement/g) ?? []).length, 3, "an enablement per server");
+  });
+});
