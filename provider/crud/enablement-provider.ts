@@ -12,7 +12,7 @@ import { desiredOf, needsClientsFirst, needsPreflight, previousOf, requiredClien
 import { ENABLEMENT_PROPS, EnablementOutputs, enablementOutputs, inputsOfProps } from "../plan/props";
 import { runEach, undoStatements } from "../sql/apply";
 import { serverLabel } from "../sql/connection";
-import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
+import { NOTHING_CHANGED, driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState, ResolvedTerminology } from "../types";
 import { ServerContext, onServer, pollUntil, serverOf } from "./server";
 import { Connect, SideProviderParts, sideProvider } from "./side-provider";
@@ -82,10 +82,10 @@ export async function verify(ctx: ServerContext, inputs: EnablementInputs, desir
   });
   if (settled) return settled;
   const observed = await ctx.observe({ channels: inputs.role === "replica" });
-  const undoFailures = await rollBack(ctx, plan, ctx.detected.flavor);
-  const undone = undoFailures.length === 0 ? "the changes were undone" : `undoing the changes failed (${undoFailures.join("; ")}); run again`;
+  const changed = undoneAfter(await rollBack(ctx, plan, ctx.detected.flavor));
   if (isOn(observed.variables[enabledName]) !== desired.enabled) {
-    throw semisyncError(ctx.session.server, `${enabledName} reads ${observed.variables[enabledName]} after setting it; ${undone}.`, {
+    throw semisyncError(ctx.session.server, `${enabledName} reads ${observed.variables[enabledName]} after setting it.`, {
+      changed,
       fix: "read the server's error log (the semisync ACK receiver thread may have failed to start).",
     });
   }
@@ -94,8 +94,8 @@ export async function verify(ctx: ServerContext, inputs: EnablementInputs, desir
   if (channel && isReconnecting(channel)) {
     throw semisyncError(
       ctx.session.server,
-      `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${registrationWaitMs} ms after the IO thread restart: the IO thread is still connecting to its source ${channel.sourceHost}:${channel.sourcePort}${ioError ? ` (${ioError})` : ""}; ${undone}.`,
-      { fix: "make sure the source is up and reachable from this replica with the replication account, then run again." },
+      `${statusName} stayed ${observed.status[statusName] ?? "OFF"} for ${registrationWaitMs} ms after the IO thread restart: the IO thread is still connecting to its source ${channel.sourceHost}:${channel.sourcePort}${ioError ? ` (${ioError})` : ""}.`,
+      { changed, fix: "make sure the source is up and reachable from this replica with the replication account, then run again." },
     );
   }
   const status = (observed.status[statusName] ?? "OFF").toUpperCase();
@@ -103,7 +103,8 @@ export async function verify(ctx: ServerContext, inputs: EnablementInputs, desir
     registering && status === "ON"
       ? `this replica's registration as semisync was not confirmed within ${registrationWaitMs} ms after the IO thread restart (${lastReason})`
       : `${statusName} stayed ${status} for ${registrationWaitMs} ms after the IO thread restart, so this replica did not register as semisync${ioError ? ` (IO thread: ${ioError})` : ""}`;
-  throw semisyncError(ctx.session.server, `${what}; ${undone}.`, {
+  throw semisyncError(ctx.session.server, `${what}.`, {
+    changed,
     fix: "install the semisync source plugin on this replica's source first (a SemisyncPlugin with role \"source\" in this enablement's dependsOn, or SemisyncReplication), and check that the replica reaches its source.",
   });
 }
@@ -112,9 +113,8 @@ export async function verify(ctx: ServerContext, inputs: EnablementInputs, desir
 async function requireStored(ctx: ServerContext, desired: EnablementDesired, plan: EnablementPlan, after: ObservedState): Promise<void> {
   const notStored = settingsNotStored(desired, after, plan.terminology);
   if (notStored.length === 0) return;
-  const undoFailures = await rollBack(ctx, plan, ctx.detected.flavor);
-  const undone = undoFailures.length === 0 ? "the changes were undone" : `undoing the changes failed (${undoFailures.join("; ")}); run again`;
-  throw semisyncError(ctx.session.server, `the server did not keep the declared value: ${notStored.join("; ")}; ${undone}.`, {
+  throw semisyncError(ctx.session.server, `the server did not keep the declared value: ${notStored.join("; ")}.`, {
+    changed: undoneAfter(await rollBack(ctx, plan, ctx.detected.flavor)),
     fix: "declare a value within the variable's range on this server (SHOW WARNINGS after a SET GLOBAL of it shows what the server did), or read the server's error log.",
   });
 }
@@ -149,14 +149,20 @@ async function awaitSemisyncClients(
   const last = await ctx.observe();
   throw semisyncError(
     ctx.session.server,
-    `only ${clientsOf(last)} of the ${required} semisync replica(s) needed were connected after ${clientsWaitMs} ms; switching the source on now would stall its next commit for the whole semisync timeout (${observed.variables[variableName(terminology, "source", "timeout")] ?? "10000"} ms). Nothing was changed.`,
+    `only ${clientsOf(last)} of the ${required} semisync replica(s) needed were connected after ${clientsWaitMs} ms; switching the source on now would stall its next commit for the whole semisync timeout (${observed.variables[variableName(terminology, "source", "timeout")] ?? "10000"} ms).`,
     {
+      changed: NOTHING_CHANGED,
       fix:
         "check each replica (SHOW REPLICA STATUS: Replica_IO_Running, Last_IO_Error; rpl_semi_sync_replica_enabled). " +
         "After a source restart the replicas' IO threads reconnect only every SOURCE_CONNECT_RETRY seconds (60 by default): run `pulumi up --refresh`, which restarts the IO threads of the declared replicas before this source is switched on. " +
         "Replicas not enabled yet: give this resource a dependsOn on their SemisyncEnablement, or use SemisyncReplication. Or set requiredClients to 0 to switch the source on regardless.",
     },
   );
+}
+
+/** What a failed verification left, after `rollBack` returned `failures`: the error's `changed`. */
+function undoneAfter(failures: string[]): string {
+  return failures.length === 0 ? "The changes were undone." : `Undoing the changes failed (${failures.join("; ")}); run again.`;
 }
 
 /** Undoes an applied plan, its IO thread restart too; returns what could not be undone. */
@@ -258,7 +264,8 @@ export async function importEnablement(inputs: EnablementInputs): Promise<Enable
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const terminology = installedTerminology(inputs.role, observed);
     if (!terminology) {
-      throw semisyncError(ctx.session.server, `no semisync ${inputs.role} plugin is installed: there is nothing to import. Nothing was changed.`, {
+      throw semisyncError(ctx.session.server, `no semisync ${inputs.role} plugin is installed: there is nothing to import.`, {
+        changed: NOTHING_CHANGED,
         fix: "import or declare its SemisyncPlugin first.",
       });
     }

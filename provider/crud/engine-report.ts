@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { renderForEngine } from "../sql/errors";
 import { processWide } from "./process-wide";
 
 /**
@@ -53,12 +54,28 @@ export function engineWarning(server: string, message: string): void {
   process.stderr.write(`warning: [${server}] ${message}\n`);
 }
 
-/** The provider with its `delete` and `read` failures reported once (see above). */
+/** Runs a provider method; a SemisyncError leaves it as the text the engine prints (`renderForEngine`). */
+export async function rendered<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw renderForEngine(error);
+  }
+}
+
+/**
+ * The provider as the engine meets it, the edge of every method: its errors leave rendered as
+ * the engine prints them, and the failures of `delete` and `read` are reported once (see above).
+ */
 export function reportingOnce<I, O>(provider: pulumi.dynamic.ResourceProvider<I, O>): pulumi.dynamic.ResourceProvider<I, O> {
-  const { delete: remove, read } = provider;
+  const { check, diff, create, read, update, delete: remove } = provider;
   return {
     ...provider,
-    ...(remove ? { delete: (id: string, props: O) => reportedOnce(() => remove(id, props)) } : {}),
-    ...(read ? { read: (id: string, props?: O) => reportedOnce(() => read(id, props)) } : {}),
+    ...(check ? { check: (olds: I, news: I) => rendered(() => check(olds, news)) } : {}),
+    ...(diff ? { diff: (id: string, olds: O, news: I) => rendered(() => diff(id, olds, news)) } : {}),
+    create: (inputs: I) => rendered(() => create(inputs)),
+    ...(update ? { update: (id: string, olds: O, news: I) => rendered(() => update(id, olds, news)) } : {}),
+    ...(remove ? { delete: (id: string, props: O) => reportedOnce(() => rendered(() => remove(id, props))) } : {}),
+    ...(read ? { read: (id: string, props?: O) => reportedOnce(() => rendered(() => read(id, props))) } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { diffPlugin } from "../plan/diff";
 import { PLUGIN_PROPS, PluginOutputs, inputsOfProps, storedInputs } from "../plan/props";
 import { isOn } from "../plan/enablement-plan";
 import { runEach } from "../sql/apply";
-import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
+import { NOTHING_CHANGED, driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState } from "../types";
 import { ServerContext, onServer, pollUntil, serverOf } from "./server";
 import { Connect, SideProviderParts, sideProvider } from "./side-provider";
@@ -27,7 +27,8 @@ async function converge(connect: Connect, inputs: PluginInputs, olds?: PluginOut
     const observed = await ctx.observe({ channels: inputs.role === "replica" });
     const plan = planPluginInstall(inputs.role, inputs.terminology ?? "automatic", observed, ctx.detected.flavor, installOptionsOf(inputs));
     if (plan.kind === "install" && importing) {
-      throw semisyncError(ctx.session.server, `${plan.names.plugin} is not installed: there is nothing to import. Nothing was changed.`, {
+      throw semisyncError(ctx.session.server, `${plan.names.plugin} is not installed: there is nothing to import.`, {
+        changed: NOTHING_CHANGED,
         fix: "declare the SemisyncPlugin in the program without importing it: `pulumi up` installs it.",
       });
     }
@@ -61,8 +62,8 @@ async function verifyActive(ctx: ServerContext, pluginName: string, undo: string
   const row = (await ctx.observe()).plugins.find((p) => p.name === pluginName);
   if (row?.status === "ACTIVE") return;
   const failures = await runEach(ctx.session, undo);
-  const undone = failures.length === 0 ? "it was uninstalled again" : `uninstalling it again failed (${failures.join("; ")})`;
-  throw semisyncError(ctx.session.server, `${pluginName} was installed but its status is ${row?.status ?? "missing"}, not ACTIVE; ${undone}.`, {
+  throw semisyncError(ctx.session.server, `${pluginName} was installed but its status is ${row?.status ?? "missing"}, not ACTIVE.`, {
+    changed: failures.length === 0 ? "It was uninstalled again." : `Uninstalling it again failed (${failures.join("; ")}).`,
     fix: "read the server's error log for why the plugin failed to initialise.",
   });
 }

@@ -1,14 +1,14 @@
 import { DEFAULT_PORT, DeclaredSource, MemberConnection, TopologyInputs, connectionSettings, Credentials } from "../plan/inputs";
 import { MemberView, preflightRefusals } from "../plan/preflight";
 import { serverLabel } from "../sql/connection";
-import { isUnreachable, semisyncError } from "../sql/errors";
+import { isSemisyncError, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState, Role, Statement, Terminology } from "../types";
 import { readAccountPrivileges } from "../sql/observe";
 import { DownMember, memberDownVerdict } from "../plan/member-down";
 import { engineWarning } from "./engine-report";
 import { processWide } from "./process-wide";
 import { privilegeNeeds } from "../plan/privileges";
-import { ServerContext, onServer } from "./server";
+import { ServerContext, withServer } from "./server";
 
 interface Member {
   role: Role;
@@ -81,7 +81,7 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
     return seen;
   };
   const read = (member: Member): Promise<MemberView> =>
-    onServer(member.credentials, async (ctx) => view(member, ctx, await ctx.observe({ channels: member.role === "replica" })));
+    withServer(member.credentials, async (ctx) => view(member, ctx, await ctx.observe({ channels: member.role === "replica" })));
   // The resource's own server is read on its own session (first as it has just been read).
   const isSelf = (member: Member) => member.role === scope.role && serverLabel(connectionSettings(member.credentials.connection)) === self.session.server;
   const readSelf = (member: Member, observed: ObservedState): Promise<MemberView> => view(member, self, observed, planned);
@@ -97,11 +97,13 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
     const unreadable = observed.flatMap((result, i) => {
       if (result.status === "fulfilled") return [];
       const server = serverLabel(connectionSettings(members[i].credentials.connection));
-      // The error of a member that could not be read already names it and may carry its own fix.
-      const [text, fix = ""] = String((result.reason as Error)?.message ?? result.reason).replace(`[${server}] `, "").split(" Fix: ");
+      // The error of a member that could not be read names it and may carry its own fix.
+      const error = result.reason;
+      const text = error instanceof Error ? error.message : String(error);
+      const fix = isSemisyncError(error) ? error.fix : undefined;
       // A bare driver error ("Query inactivity timeout") says neither what was being done nor what to do.
       const message = fix ? text : `could not be read for the preflight (${text.replace(/\.$/, "")}).`;
-      return [{ server, message, fix: fix || UNREADABLE_FIX }];
+      return [{ server, message, fix: fix ?? UNREADABLE_FIX }];
     });
     const readRefusals = preflightRefusals(observed.flatMap((result) => (result.status === "fulfilled" ? [result.value] : [])));
     const refusals = [...unreadable, ...readRefusals];
@@ -121,12 +123,11 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
       needsThem = ` Refused rather than going ahead without ${down.length > 1 ? "them" : "it"}: ${verdict.reason}.`;
     }
     const [first, ...more] = refusals;
-    const also = more.map((r) => ` Also [${r.server}]: ${withoutNothingChanged(r.message)}${r.fix ? ` (fix: ${r.fix})` : ""}`).join("");
-    throw semisyncError(
-      first.server,
-      `refused before changing any server of the topology (${members.length} checked): ${withoutNothingChanged(first.message)}${also}${needsThem} Nothing was changed on any server.`,
-      first.fix ? { fix: first.fix } : undefined,
-    );
+    const also = more.map((r) => ` Also [${r.server}]: ${r.message}${r.fix ? ` (fix: ${r.fix})` : ""}`).join("");
+    throw semisyncError(first.server, `refused before changing any server of the topology (${members.length} checked): ${first.message}${also}${needsThem}`, {
+      changed: "Nothing was changed on any server.",
+      fix: first.fix,
+    });
   }
 }
 
@@ -148,5 +149,3 @@ const UNREADABLE_FIX =
 
 /** How long a refusal must persist: far above an IO-thread restart (ms), far below any timeout a user sets. */
 const SETTLE_MS = 1_500;
-
-const withoutNothingChanged = (message: string) => message.replace(/ Nothing was changed\.$/, "");

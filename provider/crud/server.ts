@@ -3,7 +3,7 @@ import { ConnectionInputs, Credentials, connectionSettings } from "../plan/input
 import { isPlanError } from "../plan/plan-error";
 import { ServerIdentity } from "../plan/props";
 import { Session, serverLabel, withSession } from "../sql/connection";
-import { isPrivilegeMissing, isSemisyncError, semisyncError } from "../sql/errors";
+import { NOTHING_CHANGED, isPrivilegeMissing, isSemisyncError, renderForEngine, semisyncError } from "../sql/errors";
 import { observe, readFacts } from "../sql/observe";
 import { ObservedState, ServerFacts } from "../types";
 
@@ -15,12 +15,26 @@ export interface ServerContext {
 }
 
 /**
- * Connects, identifies the server generation and hands the work a way to observe it. Plan
- * errors leave here as SemisyncErrors naming the server.
+ * Connects, identifies the server generation and hands the work a way to observe it. Every
+ * error leaves here as a SemisyncError naming the server (plan errors too), as data: the edge
+ * renders it (`reportingOnce`).
  */
-export async function onServer<T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
+export async function withServer<T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
   const settings = connectionSettings(credentials.connection, credentials.tls);
   return onSession(serverLabel(settings), (use) => withSession(settings, credentials.password, use), work);
+}
+
+/**
+ * `withServer` whose errors leave rendered for the engine. 0.1.0's stored provider calls it by
+ * this name (package.json `exports`) for its refresh and destroy, with no edge of this release
+ * between it and the engine; this release's code calls `withServer`.
+ */
+export async function onServer<T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>): Promise<T> {
+  try {
+    return await withServer(credentials, work);
+  } catch (error) {
+    throw renderForEngine(error);
+  }
 }
 
 /**
@@ -43,12 +57,13 @@ export async function onSession<T>(server: string, open: (use: (session: Session
     });
   } catch (error) {
     if (isSemisyncError(error)) throw error;
-    if (isPlanError(error)) throw semisyncError(server, `${error.message} Nothing was changed.`, { fix: error.fix });
-    if (isUnsupportedServerError(error)) throw semisyncError(server, `${(error as Error).message}. Nothing was changed.`);
+    if (isPlanError(error)) throw semisyncError(server, error.message, { fix: error.fix, changed: NOTHING_CHANGED });
+    if (isUnsupportedServerError(error)) throw semisyncError(server, `${(error as Error).message}.`, { changed: NOTHING_CHANGED });
     const message = error instanceof Error ? ((error as { sqlMessage?: string }).sqlMessage ?? error.message) : String(error);
     if (isPrivilegeMissing(error)) {
-      throw semisyncError(server, `reading the server's state was refused: ${message}. Nothing was changed.`, {
+      throw semisyncError(server, `reading the server's state was refused: ${message}.`, {
         cause: error,
+        changed: NOTHING_CHANGED,
         fix: readGrantFix(detected),
       });
     }

@@ -4,10 +4,10 @@ import { Credentials, InputFailure } from "../plan/inputs";
 import { ServerObject } from "../plan/ownership";
 import { Role } from "../types";
 import { reportingOnce } from "./engine-report";
-import { ServerContext, onServer, resourceId } from "./server";
+import { ServerContext, withServer, resourceId } from "./server";
 import { appliedTopology, claim } from "./takeovers";
 
-/** How the providers reach a server: `onServer`, or a stand-in in unit tests. */
+/** How the providers reach a server: `withServer`, or a stand-in in unit tests. */
 export type Connect = <T>(credentials: Credentials, work: (ctx: ServerContext) => Promise<T>) => Promise<T>;
 
 interface SideInputs extends Credentials {
@@ -43,7 +43,7 @@ export interface SideProviderParts<I extends SideInputs, O extends I & SideOutpu
  * deletes the old resource first, as one server cannot hold two plugins of a side, and an
  * enablement follows its plugin.
  */
-export function sideProvider<I extends SideInputs, O extends I & SideOutputs>(parts: SideProviderParts<I, O>, connect: Connect = onServer): pulumi.dynamic.ResourceProvider<I, O> {
+export function sideProvider<I extends SideInputs, O extends I & SideOutputs>(parts: SideProviderParts<I, O>, connect: Connect = withServer): pulumi.dynamic.ResourceProvider<I, O> {
   return reportingOnce<I, O>({
     async check(_olds, news) {
       return { inputs: news, failures: parts.check(news as unknown as Record<string, unknown>) };

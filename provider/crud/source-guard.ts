@@ -1,10 +1,10 @@
 import { enabledVariable, sideNames, variableName, waitCountVariable } from "../flavors/names";
 import { installedTerminology, isOn } from "../plan/enablement-plan";
 import { DEFAULT_PORT, DeclaredSource } from "../plan/inputs";
-import { driverMessage, isUnreachable, semisyncError } from "../sql/errors";
+import { NOTHING_CHANGED, driverMessage, isUnreachable, semisyncError } from "../sql/errors";
 import { applyStatements } from "../sql/apply";
 import { Statement } from "../types";
-import { ServerContext, onServer, pollUntil } from "./server";
+import { ServerContext, withServer, pollUntil } from "./server";
 import { engineWarning } from "./engine-report";
 import { underSourceLock } from "./source-locks";
 
@@ -43,7 +43,7 @@ const DEPARTURE_WAIT_MS = 3_000;
 /** Bounded: a source that does not answer, or whose count does not drop, is no reason to fail a delete that is done. */
 async function awaitDeparture(declared: DeclaredSource, seen: SourceClients): Promise<void> {
   const connection = { ...declared.sourceConnection!, connectTimeoutMs: Math.min(declared.sourceConnection!.connectTimeoutMs ?? 2_000, 2_000) };
-  await onServer({ connection, password: declared.sourcePassword, tls: declared.sourceTls }, (source) =>
+  await withServer({ connection, password: declared.sourcePassword, tls: declared.sourceTls }, (source) =>
     pollUntil(DEPARTURE_WAIT_MS, 50, async () => {
       const rows = await source.session.query("SHOW GLOBAL STATUS LIKE ?", [seen.variable]);
       return Number(rows[0]?.Value ?? 0) < seen.clients ? true : undefined;
@@ -69,7 +69,7 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
   const connection = { ...declared.sourceConnection, connectTimeoutMs: Math.min(declared.sourceConnection.connectTimeoutMs ?? 5_000, 5_000) };
   let verdict: { refusal?: string; seen: SourceClients } | undefined;
   try {
-    verdict = await onServer({ connection, password: declared.sourcePassword, tls: declared.sourceTls }, async (source) => {
+    verdict = await withServer({ connection, password: declared.sourcePassword, tls: declared.sourceTls }, async (source) => {
       const state = await source.observe();
       const terminology = installedTerminology("source", state);
       if (!terminology || !isOn(state.variables[enabledVariable(terminology, "source")])) return undefined;
@@ -90,18 +90,16 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
     }
     // Anything else answered: a rejected login, a missing grant, a server error. The check cannot
     // decide, so it refuses rather than risk the stall.
-    const reason = String((error as Error)?.message ?? error).replace(`[${source}] `, "");
-    throw semisyncError(
-      ctx.session.server,
-      `could not check whether switching this replica off would stall its declared source ${source}: ${reason.split(" Fix: ")[0]} Nothing was changed.`,
-      {
-        cause: error,
-        fix: "give the replica resource's `source` working credentials for that server (its password may have been rotated: update it in the program or stack config); it needs the same read grants as the provider's user (docs/preflight-and-grants.md, \"Grants\").",
-      },
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    throw semisyncError(ctx.session.server, `could not check whether switching this replica off would stall its declared source ${source}: ${reason}`, {
+      cause: error,
+      changed: NOTHING_CHANGED,
+      fix: "give the replica resource's `source` working credentials for that server (its password may have been rotated: update it in the program or stack config); it needs the same read grants as the provider's user (docs/preflight-and-grants.md, \"Grants\").",
+    });
   }
   if (verdict?.refusal) {
-    throw semisyncError(ctx.session.server, `${verdict.refusal} Nothing was changed.`, {
+    throw semisyncError(ctx.session.server, verdict.refusal, {
+      changed: NOTHING_CHANGED,
       fix: "switch the source off first: give the source's SemisyncEnablement a dependsOn on this replica's resources (so it is deleted first), or use SemisyncReplication. If SemisyncReplication replaced several replicas at once (replicas whose hosts are outputs are keyed by position, so reordering them replaces them), give each replica a stable `name`.",
     });
   }

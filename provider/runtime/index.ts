@@ -19,6 +19,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { semisyncEnablementProvider } from "../crud/enablement-provider";
 import { semisyncPluginProvider } from "../crud/plugin-provider";
+import { rendered } from "../crud/engine-report";
 import { migrateProps, needsRewrite, stampProps, unstampInputs } from "./props-schema";
 
 type Props = Record<string, unknown>;
@@ -27,35 +28,40 @@ type Provider = pulumi.dynamic.ResourceProvider<any, any>; // eslint-disable-lin
 /** The six methods every runtime export has: the stub calls each of them unconditionally. */
 export type RuntimeProvider = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
 
+/** Each method migrates the props it is handed and stamps those it returns; its own errors (a schema it cannot read) leave rendered, as the providers' do. */
 function versioned(provider: Provider): RuntimeProvider {
   return {
-    check: (olds: Props, news: Props) => provider.check!(olds, news),
+    check: (olds: Props, news: Props) => rendered(() => provider.check!(olds, news)),
 
-    async diff(id: string, olds: Props, news: Props) {
-      const result = await provider.diff!(id, migrateProps(olds), news);
-      return needsRewrite(olds) ? { ...result, changes: true } : result;
-    },
+    diff: (id: string, olds: Props, news: Props) =>
+      rendered(async () => {
+        const result = await provider.diff!(id, migrateProps(olds), news);
+        return needsRewrite(olds) ? { ...result, changes: true } : result;
+      }),
 
-    async create(inputs: Props) {
-      const result = await provider.create(inputs);
-      return { ...result, outs: stampProps(result.outs ?? {}) };
-    },
+    create: (inputs: Props) =>
+      rendered(async () => {
+        const result = await provider.create(inputs);
+        return { ...result, outs: stampProps(result.outs ?? {}) };
+      }),
 
-    async read(id: string, props?: Props) {
-      const result = await provider.read!(id, props && migrateProps(props));
-      return {
-        ...result,
-        ...(result.props ? { props: stampProps(result.props) } : {}),
-        ...(result.inputs ? { inputs: unstampInputs(result.inputs) } : {}),
-      };
-    },
+    read: (id: string, props?: Props) =>
+      rendered(async () => {
+        const result = await provider.read!(id, props && migrateProps(props));
+        return {
+          ...result,
+          ...(result.props ? { props: stampProps(result.props) } : {}),
+          ...(result.inputs ? { inputs: unstampInputs(result.inputs) } : {}),
+        };
+      }),
 
-    async update(id: string, olds: Props, news: Props) {
-      const result = await provider.update!(id, migrateProps(olds), news);
-      return { ...result, outs: stampProps(result.outs ?? {}) };
-    },
+    update: (id: string, olds: Props, news: Props) =>
+      rendered(async () => {
+        const result = await provider.update!(id, migrateProps(olds), news);
+        return { ...result, outs: stampProps(result.outs ?? {}) };
+      }),
 
-    delete: (id: string, props: Props) => provider.delete!(id, migrateProps(props)),
+    delete: (id: string, props: Props) => rendered(async () => provider.delete!(id, migrateProps(props))),
   };
 }
 

@@ -12,6 +12,8 @@
  * A release that changes what the props mean adds a schema number and a step in `migrateProps`.
  * Fields this module does not know (added by later features as optional props) pass through.
  */
+import { NOTHING_CHANGED, semisyncError } from "../sql/errors";
+
 export const PROPS_SCHEMA_VERSION = 2;
 
 /** The key of the schema number in the props. */
@@ -33,9 +35,10 @@ export function schemaOf(props: Props): number {
 export function migrateProps<T extends Props>(props: T): T {
   const from = schemaOf(props);
   if (from > PROPS_SCHEMA_VERSION) {
-    throw new Error(
-      `${serverOf(props)}this resource's state was written by a newer pulumi-mysql-semisync (props schema ${from}); the installed release reads schema ${PROPS_SCHEMA_VERSION} and older. Nothing was changed. Fix: install the release that wrote the state, or a newer one.`,
-    );
+    throw semisyncError(serverOf(props), `this resource's state was written by a newer pulumi-mysql-semisync (props schema ${from}); the installed release reads schema ${PROPS_SCHEMA_VERSION} and older.`, {
+      changed: NOTHING_CHANGED,
+      fix: "install the release that wrote the state, or a newer one.",
+    });
   }
   let migrated: Props = { ...props };
   if (from < 2) {
@@ -47,11 +50,11 @@ export function migrateProps<T extends Props>(props: T): T {
   return migrated as T;
 }
 
-/** `[host:port] ` of the stored connection, as every error of the provider starts; "" without one. */
+/** `host:port` of the stored connection, for the error's `server`; "" without one. */
 function serverOf(props: Props): string {
   const connection = props.connection as { host?: unknown; port?: unknown } | undefined;
   if (typeof connection?.host !== "string") return "";
-  return `[${connection.host}:${typeof connection.port === "number" ? connection.port : 3306}] `;
+  return `${connection.host}:${typeof connection.port === "number" ? connection.port : 3306}`;
 }
 
 /** `props` stamped with the current schema, for a result the runtime hands back to the engine. */

@@ -21,9 +21,10 @@ export async function applyStatements(session: Session, statements: Statement[],
           : undoFailures.length === 0
             ? `The ${done.length} earlier change(s) were undone.`
             : `Undoing earlier changes failed (${undoFailures.join("; ")}); run again once the server is reachable.`;
-      throw semisyncError(session.server, `could not ${statement.purpose} (\`${statement.sql}\`): ${driverMessage(error)}. ${restored}`, {
+      throw semisyncError(session.server, `could not ${statement.purpose} (\`${statement.sql}\`): ${driverMessage(error)}.`, {
         cause: error,
         fix: fixFor(error, statement, flavor),
+        changed: restored,
       });
     }
   }

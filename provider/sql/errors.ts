@@ -78,25 +78,57 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 /**
- * The one error the provider raises: it names the server, says what was being done and how to
- * fix it, and keeps the driver error as `cause`. It never carries a password.
+ * The one error the provider raises, as data: the server, what went wrong (`message`), what the
+ * failure changed or undid (`changed`) and how to fix it (`fix`), with the driver error as `cause`.
+ * It never carries a password. The text the engine prints is made from these once, at the edge
+ * (`renderForEngine`): code that reads an error reads its fields.
  */
 export interface SemisyncError extends Error {
   name: "SemisyncError";
+  /** `host:port` of the server it is about; "" when no server is known. */
   server: string;
+  /** How to fix it, when something can be done. */
+  fix?: string;
+  /** What the failure left changed or undid: `Nothing was changed.`, `The 2 earlier change(s) were undone.`, … */
+  changed?: string;
   errno?: number;
 }
 
 // Errors are built by factories, not `class … extends Error`: Pulumi serializes the provider
 // into the state and rewrites classes as ES5 functions whose `Error.call(this, …)` loses the
 // message (the engine then reports "error: undefined").
-export function semisyncError(server: string, message: string, options?: { cause?: unknown; fix?: string }): SemisyncError {
-  const fix = options?.fix ? ` Fix: ${options.fix}` : "";
-  const error = new Error(`[${server}] ${message}${fix}`) as SemisyncError;
+export function semisyncError(server: string, message: string, options?: { cause?: unknown; fix?: string; changed?: string }): SemisyncError {
+  const error = new Error(message) as SemisyncError;
   error.name = "SemisyncError";
   error.server = server;
+  if (options?.fix) error.fix = options.fix;
+  if (options?.changed) error.changed = options.changed;
   error.errno = errnoOf(options?.cause);
   if (options?.cause !== undefined) (error as { cause?: unknown }).cause = options.cause;
+  return error;
+}
+
+/** The text the engine prints for an error: `[host:port] what went wrong. What changed. Fix: …`. */
+export function engineText(error: SemisyncError): string {
+  const server = error.server ? `[${error.server}] ` : "";
+  return `${server}${error.message}${error.changed ? ` ${error.changed}` : ""}${error.fix ? ` Fix: ${error.fix}` : ""}`;
+}
+
+/** `changed` of a failure before any statement ran. */
+export const NOTHING_CHANGED = "Nothing was changed.";
+
+const RENDERED = Symbol.for("pulumi-mysql-semisync.rendered");
+
+/**
+ * The edge: a SemisyncError leaving the provider for the engine gets `engineText` as its message
+ * (the engine prints the message alone), once however many edges it passes; the fields stay.
+ * Any other error passes as it is.
+ */
+export function renderForEngine(error: unknown): unknown {
+  if (!isSemisyncError(error) || (error as { [RENDERED]?: boolean })[RENDERED]) return error;
+  error.message = engineText(error);
+  error.stack = `${error.name}: ${error.message}`;
+  Object.defineProperty(error, RENDERED, { value: true, enumerable: false });
   return error;
 }
 

@@ -162,7 +162,7 @@ describe("every member checked before any is changed, and a replica's source and
     });
     // The transient ON lasts ~20 ms after the IO-thread restart: one try could miss the race by luck.
     for (let attempt = 1; attempt <= 3; attempt++) {
-      await failsNaming(stack.up(), replica, /Rpl_semi_sync_replica_status stayed OFF for 2000 ms after the IO thread restart.*the changes were undone/s);
+      await failsNaming(stack.up(), replica, /Rpl_semi_sync_replica_status stayed OFF for 2000 ms after the IO thread restart.*\. The changes were undone\. Fix: /s);
       assert.equal((await semisyncVariables(replica)).rpl_semi_sync_replica_enabled, "OFF", `attempt ${attempt}: undone`);
       assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "OFF", `attempt ${attempt}: the server says OFF`);
     }
