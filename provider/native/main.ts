@@ -6,7 +6,6 @@ import { nativeProvider } from "./provider";
 // them with `req.getProperties().toJavaScript()`: "Cannot read properties of undefined (reading
 // 'toJavaScript')" (the same failure that makes dynamic resources unimportable). Absent
 // properties read as an empty object, which `read` takes for an import.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ReadRequest } = require("@pulumi/pulumi/proto/provider_pb");
 const getProperties = ReadRequest.prototype.getProperties;
 ReadRequest.prototype.getProperties = function (this: unknown) {

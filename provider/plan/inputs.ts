@@ -204,6 +204,8 @@ export function checkConnection(connection: unknown, prefix = "connection", inli
     const v = c[key];
     if (isUnknown(v)) continue;
     if (typeof v !== "string" || v.trim() === "") failures.push({ property: `${prefix}.${key}`, reason: `${prefix}.${key} is required and must be a non-empty string` });
+    // A NUL byte is refused like any other character that cannot be in a host name.
+    // eslint-disable-next-line no-control-regex
     else if (/[\s'"`;\\]|\u0000/.test(v) && key === "host") failures.push({ property: `${prefix}.host`, reason: `${prefix}.host ${JSON.stringify(v)} is not a host name or address` });
   }
   checkInteger(failures, `${prefix}.port`, c.port, 1, 65_535, `${prefix}.port`);

@@ -127,7 +127,7 @@ const BAD_INPUTS: BadInput[] = [
 
 describe("bad input through the Pulumi engine: a clear error, nothing changed, no password shown", function () {
   let topology: Topology;
-  let everything: string[] = [];
+  const everything: string[] = [];
 
   const snapshot = async () =>
     JSON.stringify(await Promise.all([topology.source, ...topology.replicas].map(async (s) => [await installedPlugins(s), await semisyncVariables(s)])));

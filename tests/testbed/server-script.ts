@@ -18,7 +18,7 @@ export interface ServerScriptEnvironment {
   serverOptions?: string[];
 }
 
-const SERVER_OPTION = /^--[a-z0-9_-]+(=[A-Za-z0-9_.,:\/+-]*)?$/;
+const SERVER_OPTION = /^--[a-z0-9_-]+(=[A-Za-z0-9_.,:/+-]*)?$/;
 
 export const SERVER_BASE_DIR = "/var/lib/semisync-testbed";
 

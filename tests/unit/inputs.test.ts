@@ -159,6 +159,8 @@ describe("checkEnablementInputs", () => {
   });
 
   it("refuses timeoutMs 18446744073709551615, which JavaScript rounds to 2^64, naming the largest value that survives the rounding", () => {
+    // The literal is the point: a program that writes 2^64 - 1 hands over 2^64.
+    // eslint-disable-next-line no-loss-of-precision
     const failure = onlyFailure(checkEnablementInputs({ ...base, timeoutMs: 18446744073709551615 }), "timeoutMs", /0 to 18446744073709551615/, /got 18446744073709551616/);
     assert.match(failure.reason, /rounded/);
     assert.match(failure.reason, /18446744073709549568/);

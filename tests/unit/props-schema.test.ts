@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 // The module the dynamic-provider host rebuilds stored providers with (a dependency of @pulumi/pulumi).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const requireFromString: (code: string) => { handler(): Record<string, (...args: unknown[]) => unknown> } = require("require-from-string");
 import { semisyncEnablementStub, semisyncPluginStub } from "../../provider/resources/provider-stubs";
 import { SemisyncEnablement, SemisyncPlugin } from "../../provider/runtime";
