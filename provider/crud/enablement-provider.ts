@@ -230,13 +230,8 @@ const ENABLEMENT_PARTS: SideProviderParts<EnablementInputs, EnablementOutputs> =
   delete: deleteEnablement,
 };
 
-/** `SemisyncEnablement`'s provider, reaching servers through `connect` (unit tests pass a stand-in). */
-export function enablementProvider(connect?: Connect): pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> {
-  return sideProvider(ENABLEMENT_PARTS, connect);
-}
-
 /** `SemisyncEnablement`'s provider: SET GLOBAL (or PERSIST) and the replica IO-thread restart. */
-export const semisyncEnablementProvider = enablementProvider();
+export const semisyncEnablementProvider: pulumi.dynamic.ResourceProvider<EnablementInputs, EnablementOutputs> = sideProvider(ENABLEMENT_PARTS);
 
 /** Delete on a reachable server: put back what the resource found (see `teardownOf`). */
 async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<void> {

@@ -150,13 +150,8 @@ const PLUGIN_PARTS: SideProviderParts<PluginInputs, PluginOutputs> = {
   delete: deletePlugin,
 };
 
-/** `SemisyncPlugin`'s provider, reaching servers through `connect` (unit tests pass a stand-in). */
-export function pluginProvider(connect?: Connect): pulumi.dynamic.ResourceProvider<PluginInputs, PluginOutputs> {
-  return sideProvider(PLUGIN_PARTS, connect);
-}
-
 /** `SemisyncPlugin`'s provider: INSTALL PLUGIN on create, UNINSTALL PLUGIN on delete. */
-export const semisyncPluginProvider = pluginProvider();
+export const semisyncPluginProvider: pulumi.dynamic.ResourceProvider<PluginInputs, PluginOutputs> = sideProvider(PLUGIN_PARTS);
 
 /**
  * `pulumi import` of a plugin that is installed (or built in): the outputs create would record
