@@ -2,6 +2,8 @@
 // worst commit on the source, side by side in one run, for
 //   - SemisyncReplication through the Pulumi CLI: examples/replication-component as shipped
 //     (TypeScript) and the same program in JavaScript (bench/js-program);
+//   - the same topology on the native plugin: a YAML program, examples/python and examples/go
+//     (bench/languages.ts);
 //   - the floor: bench/floor.ts, the same statements in the same order with mysql2 and nothing else;
 //   - an Ansible play with community.mysql (bench/ansible), where ansible-playbook is installed.
 // Approaches are interleaved run by run, so load on the shared machine hits them alike: read the
@@ -13,6 +15,7 @@ import { CliProject, EXAMPLES, REPO_ROOT, configureServers, copyProject } from "
 import { CommitWriter, maxLatency } from "../tests/support/commit-writer";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../tests/support/server-probes";
 import { Server, Topology } from "../tests/testbed/topology";
+import { languageApproaches } from "./languages";
 import { RunResult, median, run, seconds, sigintIgnoredInChildren } from "./processes";
 
 export const BENCH_DIR = path.join(REPO_ROOT, "bench");
@@ -192,6 +195,7 @@ export async function compare(topology: Topology, writer: CommitWriter, options:
       cliApproach("pulumi up/destroy, examples/replication-component (TypeScript)", await cliProject(path.join(EXAMPLES, "replication-component"), servers)),
       cliApproach("pulumi up/destroy, the same program in JavaScript", await cliProject(path.join(BENCH_DIR, "js-program"), servers)),
       floorApproach(topology.source, replicas),
+      ...(await languageApproaches(servers, TIMEOUT_MS)),
     ];
     if (!ansible.startsWith("skipped")) approaches.push(ansibleApproach(found as { playbook: string; python: string }, topology.source, replicas));
     const byName = new Map(

@@ -1,6 +1,7 @@
 // Benchmarks, never part of the tests. Phases (all by default; `npm run bench -- --only compare`):
 //   compare  rollout/teardown wall time and worst commit: the TypeScript example and a JavaScript
-//            program through the Pulumi CLI, the mysql2 floor, the Ansible play (bench/compare.ts)
+//            program through the Pulumi CLI, the same topology in YAML, Python and Go on the native
+//            plugin (bench/languages.ts), the mysql2 floor, the Ansible play (bench/compare.ts)
 //   profile  where the time of the TypeScript example's `pulumi up` goes (bench/profile.ts)
 //   sigint   what an ignored SIGINT costs a `pulumi preview`, and that the bench's children are clean
 //   latency  commit latency on a live source while semisync is rolled out, changed and torn down, for
