@@ -38,12 +38,12 @@ describe("the checked-in Python and Go SDKs", function () {
   });
 
   for (const language of ["python", "go"]) {
-    it(`sdk/${language} is exactly what the generator writes from provider/native/schema.json (else: npm run sdk)`, function () {
+    it(`sdk/${language} is exactly what the generator writes from provider/native/schema.json (else: npm run schema, which runs npm run sdk)`, function () {
       const generated = files(path.join(fresh, language));
       const checkedIn = fs.existsSync(path.join(SDK, language)) ? files(path.join(SDK, language)) : [];
-      assert.deepEqual(checkedIn, generated, `sdk/${language} has other files than the generator writes: run npm run sdk`);
+      assert.deepEqual(checkedIn, generated, `sdk/${language} has other files than the generator writes: run npm run schema`);
       const stale = generated.filter((file) => !fs.readFileSync(path.join(SDK, language, file)).equals(fs.readFileSync(path.join(fresh, language, file))));
-      assert.deepEqual(stale, [], `these files of sdk/${language} differ from the schema's: run npm run sdk`);
+      assert.deepEqual(stale, [], `these files of sdk/${language} differ from the schema's: run npm run schema`);
     });
   }
 
