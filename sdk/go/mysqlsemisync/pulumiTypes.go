@@ -97,7 +97,7 @@ type Connection struct {
 	// so the password never crosses the network in a form an eavesdropper can use; plain TCP only
 	// when the server has no TLS (docs/connecting.md).
 	Tls *TlsOptions `pulumi:"tls"`
-	// Account the provider logs in as; README "Grants" lists what it needs.
+	// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 	User string `pulumi:"user"`
 }
 
@@ -170,7 +170,7 @@ type ConnectionArgs struct {
 	// so the password never crosses the network in a form an eavesdropper can use; plain TCP only
 	// when the server has no TLS (docs/connecting.md).
 	Tls TlsOptionsPtrInput `pulumi:"tls"`
-	// Account the provider logs in as; README "Grants" lists what it needs.
+	// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 	User pulumi.StringInput `pulumi:"user"`
 }
 
@@ -351,7 +351,7 @@ func (o ConnectionOutput) Tls() TlsOptionsPtrOutput {
 	return o.ApplyT(func(v Connection) *TlsOptions { return v.Tls }).(TlsOptionsPtrOutput)
 }
 
-// Account the provider logs in as; README "Grants" lists what it needs.
+// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 func (o ConnectionOutput) User() pulumi.StringOutput {
 	return o.ApplyT(func(v Connection) string { return v.User }).(pulumi.StringOutput)
 }
@@ -473,7 +473,7 @@ func (o ConnectionPtrOutput) Tls() TlsOptionsPtrOutput {
 	}).(TlsOptionsPtrOutput)
 }
 
-// Account the provider logs in as; README "Grants" lists what it needs.
+// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 func (o ConnectionPtrOutput) User() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Connection) *string {
 		if v == nil {
@@ -618,7 +618,7 @@ type Member struct {
 	// so the password never crosses the network in a form an eavesdropper can use; plain TCP only
 	// when the server has no TLS (docs/connecting.md).
 	Tls *TlsOptions `pulumi:"tls"`
-	// Account the provider logs in as; README "Grants" lists what it needs.
+	// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 	User string `pulumi:"user"`
 }
 
@@ -698,7 +698,7 @@ type MemberArgs struct {
 	// so the password never crosses the network in a form an eavesdropper can use; plain TCP only
 	// when the server has no TLS (docs/connecting.md).
 	Tls TlsOptionsPtrInput `pulumi:"tls"`
-	// Account the provider logs in as; README "Grants" lists what it needs.
+	// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 	User pulumi.StringInput `pulumi:"user"`
 }
 
@@ -813,7 +813,7 @@ func (o MemberOutput) Tls() TlsOptionsPtrOutput {
 	return o.ApplyT(func(v Member) *TlsOptions { return v.Tls }).(TlsOptionsPtrOutput)
 }
 
-// Account the provider logs in as; README "Grants" lists what it needs.
+// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 func (o MemberOutput) User() pulumi.StringOutput {
 	return o.ApplyT(func(v Member) string { return v.User }).(pulumi.StringOutput)
 }
@@ -861,7 +861,7 @@ type Replica struct {
 	// so the password never crosses the network in a form an eavesdropper can use; plain TCP only
 	// when the server has no TLS (docs/connecting.md).
 	Tls *TlsOptions `pulumi:"tls"`
-	// Account the provider logs in as; README "Grants" lists what it needs.
+	// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 	User string `pulumi:"user"`
 }
 
@@ -950,7 +950,7 @@ type ReplicaArgs struct {
 	// so the password never crosses the network in a form an eavesdropper can use; plain TCP only
 	// when the server has no TLS (docs/connecting.md).
 	Tls TlsOptionsPtrInput `pulumi:"tls"`
-	// Account the provider logs in as; README "Grants" lists what it needs.
+	// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 	User pulumi.StringInput `pulumi:"user"`
 }
 
@@ -1077,7 +1077,7 @@ func (o ReplicaOutput) Tls() TlsOptionsPtrOutput {
 	return o.ApplyT(func(v Replica) *TlsOptions { return v.Tls }).(TlsOptionsPtrOutput)
 }
 
-// Account the provider logs in as; README "Grants" lists what it needs.
+// Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
 func (o ReplicaOutput) User() pulumi.StringOutput {
 	return o.ApplyT(func(v Replica) string { return v.User }).(pulumi.StringOutput)
 }
@@ -1611,7 +1611,7 @@ func (o TlsOptionsPtrOutput) RejectUnauthorized() pulumi.BoolPtrOutput {
 	}).(pulumi.BoolPtrOutput)
 }
 
-// Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+// Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
 type Topology struct {
 	// Every member gets both plugins (`SemisyncReplication`'s `failoverReady`): the preflight checks
 	// that both can be installed everywhere and that every member can acknowledge every other's
@@ -1655,7 +1655,7 @@ type TopologyInput interface {
 	ToTopologyOutputWithContext(context.Context) TopologyOutput
 }
 
-// Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+// Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
 type TopologyArgs struct {
 	// Every member gets both plugins (`SemisyncReplication`'s `failoverReady`): the preflight checks
 	// that both can be installed everywhere and that every member can acknowledge every other's
@@ -1737,7 +1737,7 @@ func (i *topologyPtrType) ToTopologyPtrOutputWithContext(ctx context.Context) To
 	return pulumi.ToOutputWithContext(ctx, i).(TopologyPtrOutput)
 }
 
-// Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+// Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
 type TopologyOutput struct{ *pulumi.OutputState }
 
 func (TopologyOutput) ElementType() reflect.Type {

@@ -44,10 +44,10 @@ type SemisyncEnablement struct {
 	// Source: `Rpl_semi_sync_source_{no_tx,yes_tx,no_times,wait_sessions}` (`…_master_…` with legacy
 	// plugins and on MariaDB) as `{ noTx, yesTx, noTimes, waitSessions }`, read at the last `up`
 	// that changed this resource or the last refresh: a snapshot, never a reason for a change
-	// (README, "Monitoring"). Undefined on a replica.
+	// (docs/monitoring.md). Undefined on a replica.
 	Monitoring SemisyncMonitoringPtrOutput `pulumi:"monitoring"`
 	// `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-	// semisync off at startup (README, "Restarts"): `pulumi up --refresh` switches it on once its
+	// semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
 	// replicas are back.
 	OptionFileLines pulumi.StringArrayOutput `pulumi:"optionFileLines"`
 	// Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
@@ -72,8 +72,8 @@ type SemisyncEnablement struct {
 	// Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
 	// to reach the declared state before undoing the change. Switching on, that means registered:
 	// the IO thread connected and past the semisync handshake with its source, and
-	// `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-	// only once registered"). Defaults to 15000.
+	// `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+	// semisync only once registered"). Defaults to 15000.
 	ReplicaStatusTimeoutMs pulumi.IntPtrOutput `pulumi:"replicaStatusTimeoutMs"`
 	// Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
 	// before the source is switched on: switching on earlier stalls the next commit for the whole
@@ -97,7 +97,7 @@ type SemisyncEnablement struct {
 	// source that is still on short of acknowledgements, which would stall its next commit for the
 	// whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 	// and only an unreachable one lets the change through, with a warning. Before a change, the
-	// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+	// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 	// Only this declared source is ever contacted. Defaults to none (no check);
 	// `SemisyncReplication` always sets it.
 	Source ConnectionPtrOutput `pulumi:"source"`
@@ -124,8 +124,7 @@ type SemisyncEnablement struct {
 	// 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
 	// 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
 	// largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-	// back: too few acknowledging replicas then block every commit (README, "The never fall back
-	// profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+	// back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
 	// later puts back the value found at create.
 	TimeoutMs pulumi.Float64PtrOutput `pulumi:"timeoutMs"`
 	// Every server of the topology this resource belongs to. Before this resource changes its
@@ -148,7 +147,7 @@ type SemisyncEnablement struct {
 	WaitForReplicaCount pulumi.IntPtrOutput `pulumi:"waitForReplicaCount"`
 	// Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
 	// replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-	// With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+	// With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
 	// the server's value (ON on a fresh server).
 	WaitNoReplica pulumi.BoolPtrOutput `pulumi:"waitNoReplica"`
 	// Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
@@ -264,8 +263,8 @@ type semisyncEnablementArgs struct {
 	// Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
 	// to reach the declared state before undoing the change. Switching on, that means registered:
 	// the IO thread connected and past the semisync handshake with its source, and
-	// `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-	// only once registered"). Defaults to 15000.
+	// `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+	// semisync only once registered"). Defaults to 15000.
 	ReplicaStatusTimeoutMs *int `pulumi:"replicaStatusTimeoutMs"`
 	// Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
 	// before the source is switched on: switching on earlier stalls the next commit for the whole
@@ -285,7 +284,7 @@ type semisyncEnablementArgs struct {
 	// source that is still on short of acknowledgements, which would stall its next commit for the
 	// whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 	// and only an unreachable one lets the change through, with a warning. Before a change, the
-	// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+	// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 	// Only this declared source is ever contacted. Defaults to none (no check);
 	// `SemisyncReplication` always sets it.
 	Source *Connection `pulumi:"source"`
@@ -312,8 +311,7 @@ type semisyncEnablementArgs struct {
 	// 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
 	// 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
 	// largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-	// back: too few acknowledging replicas then block every commit (README, "The never fall back
-	// profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+	// back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
 	// later puts back the value found at create.
 	TimeoutMs *float64 `pulumi:"timeoutMs"`
 	// Every server of the topology this resource belongs to. Before this resource changes its
@@ -336,7 +334,7 @@ type semisyncEnablementArgs struct {
 	WaitForReplicaCount *int `pulumi:"waitForReplicaCount"`
 	// Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
 	// replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-	// With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+	// With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
 	// the server's value (ON on a fresh server).
 	WaitNoReplica *bool `pulumi:"waitNoReplica"`
 	// Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
@@ -373,8 +371,8 @@ type SemisyncEnablementArgs struct {
 	// Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
 	// to reach the declared state before undoing the change. Switching on, that means registered:
 	// the IO thread connected and past the semisync handshake with its source, and
-	// `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-	// only once registered"). Defaults to 15000.
+	// `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+	// semisync only once registered"). Defaults to 15000.
 	ReplicaStatusTimeoutMs pulumi.IntPtrInput
 	// Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
 	// before the source is switched on: switching on earlier stalls the next commit for the whole
@@ -394,7 +392,7 @@ type SemisyncEnablementArgs struct {
 	// source that is still on short of acknowledgements, which would stall its next commit for the
 	// whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 	// and only an unreachable one lets the change through, with a warning. Before a change, the
-	// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+	// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 	// Only this declared source is ever contacted. Defaults to none (no check);
 	// `SemisyncReplication` always sets it.
 	Source ConnectionPtrInput
@@ -421,8 +419,7 @@ type SemisyncEnablementArgs struct {
 	// 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
 	// 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
 	// largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-	// back: too few acknowledging replicas then block every commit (README, "The never fall back
-	// profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+	// back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
 	// later puts back the value found at create.
 	TimeoutMs pulumi.Float64PtrInput
 	// Every server of the topology this resource belongs to. Before this resource changes its
@@ -445,7 +442,7 @@ type SemisyncEnablementArgs struct {
 	WaitForReplicaCount pulumi.IntPtrInput
 	// Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
 	// replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-	// With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+	// With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
 	// the server's value (ON on a fresh server).
 	WaitNoReplica pulumi.BoolPtrInput
 	// Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
@@ -532,13 +529,13 @@ func (o SemisyncEnablementOutput) IoThreadState() pulumi.StringPtrOutput {
 // Source: `Rpl_semi_sync_source_{no_tx,yes_tx,no_times,wait_sessions}` (`…_master_…` with legacy
 // plugins and on MariaDB) as `{ noTx, yesTx, noTimes, waitSessions }`, read at the last `up`
 // that changed this resource or the last refresh: a snapshot, never a reason for a change
-// (README, "Monitoring"). Undefined on a replica.
+// (docs/monitoring.md). Undefined on a replica.
 func (o SemisyncEnablementOutput) Monitoring() SemisyncMonitoringPtrOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) SemisyncMonitoringPtrOutput { return v.Monitoring }).(SemisyncMonitoringPtrOutput)
 }
 
 // `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-// semisync off at startup (README, "Restarts"): `pulumi up --refresh` switches it on once its
+// semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
 // replicas are back.
 func (o SemisyncEnablementOutput) OptionFileLines() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.StringArrayOutput { return v.OptionFileLines }).(pulumi.StringArrayOutput)
@@ -575,8 +572,8 @@ func (o SemisyncEnablementOutput) RemoveAdopted() pulumi.BoolPtrOutput {
 // Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
 // to reach the declared state before undoing the change. Switching on, that means registered:
 // the IO thread connected and past the semisync handshake with its source, and
-// `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-// only once registered"). Defaults to 15000.
+// `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+// semisync only once registered"). Defaults to 15000.
 func (o SemisyncEnablementOutput) ReplicaStatusTimeoutMs() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.IntPtrOutput { return v.ReplicaStatusTimeoutMs }).(pulumi.IntPtrOutput)
 }
@@ -621,7 +618,7 @@ func (o SemisyncEnablementOutput) ServerVersion() pulumi.StringOutput {
 // source that is still on short of acknowledgements, which would stall its next commit for the
 // whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 // and only an unreachable one lets the change through, with a warning. Before a change, the
-// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 // Only this declared source is ever contacted. Defaults to none (no check);
 // `SemisyncReplication` always sets it.
 func (o SemisyncEnablementOutput) Source() ConnectionPtrOutput {
@@ -657,8 +654,7 @@ func (o SemisyncEnablementOutput) TeardownByPlugin() pulumi.BoolPtrOutput {
 // 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
 // 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
 // largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-// back: too few acknowledging replicas then block every commit (README, "The never fall back
-// profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+// back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
 // later puts back the value found at create.
 func (o SemisyncEnablementOutput) TimeoutMs() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.Float64PtrOutput { return v.TimeoutMs }).(pulumi.Float64PtrOutput)
@@ -696,7 +692,7 @@ func (o SemisyncEnablementOutput) WaitForReplicaCount() pulumi.IntPtrOutput {
 
 // Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
 // replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-// With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+// With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
 // the server's value (ON on a fresh server).
 func (o SemisyncEnablementOutput) WaitNoReplica() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.BoolPtrOutput { return v.WaitNoReplica }).(pulumi.BoolPtrOutput)

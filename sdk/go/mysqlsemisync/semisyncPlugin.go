@@ -27,6 +27,14 @@ type SemisyncPlugin struct {
 	ActiveTerminology ResolvedTerminologyOutput `pulumi:"activeTerminology"`
 	// The server. Changing its host or port replaces the resource.
 	Connection ConnectionOutput `pulumi:"connection"`
+	// The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+	// no plugin of this side installed, install the names of the family of the other side's
+	// installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+	// `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+	// when the plugin is installed: changing it later is no change. Defaults to false, except for
+	// state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+	// `SemisyncReplication` sets it with `failoverReady`.
+	MatchOtherSide pulumi.BoolPtrOutput `pulumi:"matchOtherSide"`
 	// Library file loaded from `@@plugin_dir`, e.g. `semisync_source.so`; `""` when built in.
 	PluginLibrary pulumi.StringOutput `pulumi:"pluginLibrary"`
 	// Name of the plugin, e.g. `rpl_semi_sync_source`.
@@ -50,7 +58,7 @@ type SemisyncPlugin struct {
 	// source that is still on short of acknowledgements, which would stall its next commit for the
 	// whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 	// and only an unreachable one lets the change through, with a warning. Before a change, the
-	// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+	// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 	// Only this declared source is ever contacted. Defaults to none (no check);
 	// `SemisyncReplication` always sets it.
 	Source ConnectionPtrOutput `pulumi:"source"`
@@ -91,6 +99,9 @@ func NewSemisyncPlugin(ctx *pulumi.Context,
 		return nil, errors.New("invalid value for required argument 'Role'")
 	}
 	args.Connection = args.Connection.ToConnectionOutput().ApplyT(func(v Connection) Connection { return *v.Defaults() }).(ConnectionOutput)
+	if args.MatchOtherSide == nil {
+		args.MatchOtherSide = pulumi.BoolPtr(false)
+	}
 	if args.RemoveAdopted == nil {
 		args.RemoveAdopted = pulumi.BoolPtr(false)
 	}
@@ -148,6 +159,14 @@ func (SemisyncPluginState) ElementType() reflect.Type {
 type semisyncPluginArgs struct {
 	// The server. Changing its host or port replaces the resource.
 	Connection Connection `pulumi:"connection"`
+	// The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+	// no plugin of this side installed, install the names of the family of the other side's
+	// installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+	// `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+	// when the plugin is installed: changing it later is no change. Defaults to false, except for
+	// state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+	// `SemisyncReplication` sets it with `failoverReady`.
+	MatchOtherSide *bool `pulumi:"matchOtherSide"`
 	// Delete removes semisync even where it was already there when the resource was created
 	// (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
 	// to the server default. Defaults to false: delete puts back what it found (an adopted plugin
@@ -163,7 +182,7 @@ type semisyncPluginArgs struct {
 	// source that is still on short of acknowledgements, which would stall its next commit for the
 	// whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 	// and only an unreachable one lets the change through, with a warning. Before a change, the
-	// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+	// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 	// Only this declared source is ever contacted. Defaults to none (no check);
 	// `SemisyncReplication` always sets it.
 	Source *Connection `pulumi:"source"`
@@ -194,6 +213,14 @@ type semisyncPluginArgs struct {
 type SemisyncPluginArgs struct {
 	// The server. Changing its host or port replaces the resource.
 	Connection ConnectionInput
+	// The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+	// no plugin of this side installed, install the names of the family of the other side's
+	// installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+	// `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+	// when the plugin is installed: changing it later is no change. Defaults to false, except for
+	// state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+	// `SemisyncReplication` sets it with `failoverReady`.
+	MatchOtherSide pulumi.BoolPtrInput
 	// Delete removes semisync even where it was already there when the resource was created
 	// (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
 	// to the server default. Defaults to false: delete puts back what it found (an adopted plugin
@@ -209,7 +236,7 @@ type SemisyncPluginArgs struct {
 	// source that is still on short of acknowledgements, which would stall its next commit for the
 	// whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 	// and only an unreachable one lets the change through, with a warning. Before a change, the
-	// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+	// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 	// Only this declared source is ever contacted. Defaults to none (no check);
 	// `SemisyncReplication` always sets it.
 	Source ConnectionPtrInput
@@ -283,6 +310,17 @@ func (o SemisyncPluginOutput) Connection() ConnectionOutput {
 	return o.ApplyT(func(v *SemisyncPlugin) ConnectionOutput { return v.Connection }).(ConnectionOutput)
 }
 
+// The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+// no plugin of this side installed, install the names of the family of the other side's
+// installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+// `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+// when the plugin is installed: changing it later is no change. Defaults to false, except for
+// state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+// `SemisyncReplication` sets it with `failoverReady`.
+func (o SemisyncPluginOutput) MatchOtherSide() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *SemisyncPlugin) pulumi.BoolPtrOutput { return v.MatchOtherSide }).(pulumi.BoolPtrOutput)
+}
+
 // Library file loaded from `@@plugin_dir`, e.g. `semisync_source.so`; `""` when built in.
 func (o SemisyncPluginOutput) PluginLibrary() pulumi.StringOutput {
 	return o.ApplyT(func(v *SemisyncPlugin) pulumi.StringOutput { return v.PluginLibrary }).(pulumi.StringOutput)
@@ -327,7 +365,7 @@ func (o SemisyncPluginOutput) ServerVersion() pulumi.StringOutput {
 // source that is still on short of acknowledgements, which would stall its next commit for the
 // whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
 // and only an unreachable one lets the change through, with a warning. Before a change, the
-// replica is also checked to replicate from this source (README, "Whole-topology preflight").
+// replica is also checked to replicate from this source (docs/preflight-and-grants.md).
 // Only this declared source is ever contacted. Defaults to none (no check);
 // `SemisyncReplication` always sets it.
 func (o SemisyncPluginOutput) Source() ConnectionPtrOutput {

@@ -34,7 +34,7 @@ type SemisyncReplication struct {
 	Adopted SemisyncReplicationAdoptedOutput `pulumi:"adopted"`
 	// Each replica's `Rpl_semi_sync_replica_status`, by replica key.
 	ReplicaStatuses pulumi.StringMapOutput `pulumi:"replicaStatuses"`
-	// The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (README, "Monitoring").
+	// The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md).
 	SourceMonitoring SemisyncMonitoringPtrOutput `pulumi:"sourceMonitoring"`
 	// `Rpl_semi_sync_source_status` after the last deployment.
 	SourceStatus pulumi.StringOutput `pulumi:"sourceStatus"`
@@ -86,11 +86,11 @@ type semisyncReplicationArgs struct {
 	// source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
 	// at a new source). After a failover, moving members between `source` and `replicas` is then an
 	// in-place update of which side is on: no plugin is installed or uninstalled, and the order
-	// stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+	// stalls no commit (docs/failover.md). Every member's source side gets the
 	// source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
 	// mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
 	// another's source plugin). Turning it on for an existing stack renames every resource, which
-	// converges with every server still semisync (README, "Renames"). Defaults to false (the source
+	// converges with every server still semisync (docs/adoption-and-renames.md). Defaults to false (the source
 	// has only the source plugin and each replica only the replica plugin).
 	FailoverReady *bool `pulumi:"failoverReady"`
 	// Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
@@ -109,7 +109,7 @@ type semisyncReplicationArgs struct {
 	RemoveAdopted *bool `pulumi:"removeAdopted"`
 	// Its replicas; each must already replicate from `source` on the default channel, its IO thread
 	// running. Every server is checked before any is changed: one that fails refuses the whole
-	// topology with nothing changed (README, "Whole-topology preflight").
+	// topology with nothing changed (docs/preflight-and-grants.md).
 	Replicas []Replica `pulumi:"replicas"`
 	// The source server. Its `name` is read only when it is given as a plain object.
 	Source Member `pulumi:"source"`
@@ -125,8 +125,7 @@ type semisyncReplicationArgs struct {
 	// 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
 	// 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
 	// largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-	// back: too few acknowledging replicas then block every commit (README, "The never fall back
-	// profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+	// back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
 	// later puts back the value found at create.
 	TimeoutMs *float64 `pulumi:"timeoutMs"`
 	// Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
@@ -139,7 +138,7 @@ type semisyncReplicationArgs struct {
 	WaitForReplicaCount *int `pulumi:"waitForReplicaCount"`
 	// Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
 	// replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-	// With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+	// With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
 	// the server's value (ON on a fresh server).
 	WaitNoReplica *bool `pulumi:"waitNoReplica"`
 	// Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
@@ -159,11 +158,11 @@ type SemisyncReplicationArgs struct {
 	// source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
 	// at a new source). After a failover, moving members between `source` and `replicas` is then an
 	// in-place update of which side is on: no plugin is installed or uninstalled, and the order
-	// stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+	// stalls no commit (docs/failover.md). Every member's source side gets the
 	// source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
 	// mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
 	// another's source plugin). Turning it on for an existing stack renames every resource, which
-	// converges with every server still semisync (README, "Renames"). Defaults to false (the source
+	// converges with every server still semisync (docs/adoption-and-renames.md). Defaults to false (the source
 	// has only the source plugin and each replica only the replica plugin).
 	FailoverReady *bool
 	// Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
@@ -182,7 +181,7 @@ type SemisyncReplicationArgs struct {
 	RemoveAdopted pulumi.BoolPtrInput
 	// Its replicas; each must already replicate from `source` on the default channel, its IO thread
 	// running. Every server is checked before any is changed: one that fails refuses the whole
-	// topology with nothing changed (README, "Whole-topology preflight").
+	// topology with nothing changed (docs/preflight-and-grants.md).
 	Replicas []ReplicaInput
 	// The source server. Its `name` is read only when it is given as a plain object.
 	Source MemberInput
@@ -198,8 +197,7 @@ type SemisyncReplicationArgs struct {
 	// 32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
 	// 1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
 	// largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-	// back: too few acknowledging replicas then block every commit (README, "The never fall back
-	// profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+	// back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
 	// later puts back the value found at create.
 	TimeoutMs pulumi.Float64PtrInput
 	// Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
@@ -212,7 +210,7 @@ type SemisyncReplicationArgs struct {
 	WaitForReplicaCount *int
 	// Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
 	// replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-	// With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+	// With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
 	// the server's value (ON on a fresh server).
 	WaitNoReplica pulumi.BoolPtrInput
 	// Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
@@ -269,7 +267,7 @@ func (o SemisyncReplicationOutput) ReplicaStatuses() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *SemisyncReplication) pulumi.StringMapOutput { return v.ReplicaStatuses }).(pulumi.StringMapOutput)
 }
 
-// The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (README, "Monitoring").
+// The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md).
 func (o SemisyncReplicationOutput) SourceMonitoring() SemisyncMonitoringPtrOutput {
 	return o.ApplyT(func(v *SemisyncReplication) SemisyncMonitoringPtrOutput { return v.SourceMonitoring }).(SemisyncMonitoringPtrOutput)
 }

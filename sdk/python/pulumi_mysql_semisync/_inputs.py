@@ -38,7 +38,7 @@ class ConnectionArgsDict(TypedDict):
     """
     user: pulumi.Input[_builtins.str]
     """
-    Account the provider logs in as; README "Grants" lists what it needs.
+    Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
     """
     allow_public_key_retrieval: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -98,7 +98,7 @@ class ConnectionArgs:
         How the provider reaches one MySQL or MariaDB server.
 
         :param pulumi.Input[_builtins.str] host: Host name or address of the server.
-        :param pulumi.Input[_builtins.str] user: Account the provider logs in as; README "Grants" lists what it needs.
+        :param pulumi.Input[_builtins.str] user: Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         :param pulumi.Input[_builtins.bool] allow_public_key_retrieval: Lets a connection without TLS ask the server for its RSA public key when a
                `caching_sha2_password` account needs it (after a restart, `FLUSH PRIVILEGES` or a new
                account). The key arrives unverified: anyone who can intercept the connection can send their
@@ -161,7 +161,7 @@ class ConnectionArgs:
     @pulumi.getter
     def user(self) -> pulumi.Input[_builtins.str]:
         """
-        Account the provider logs in as; README "Grants" lists what it needs.
+        Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         """
         return pulumi.get(self, "user")
 
@@ -277,7 +277,7 @@ class MemberArgsDict(TypedDict):
     """
     user: pulumi.Input[_builtins.str]
     """
-    Account the provider logs in as; README "Grants" lists what it needs.
+    Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
     """
     allow_public_key_retrieval: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     """
@@ -347,7 +347,7 @@ class MemberArgs:
         A member of the topology: its connection and the key of its resources.
 
         :param pulumi.Input[_builtins.str] host: Host name or address of the server.
-        :param pulumi.Input[_builtins.str] user: Account the provider logs in as; README "Grants" lists what it needs.
+        :param pulumi.Input[_builtins.str] user: Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         :param pulumi.Input[_builtins.bool] allow_public_key_retrieval: Lets a connection without TLS ask the server for its RSA public key when a
                `caching_sha2_password` account needs it (after a restart, `FLUSH PRIVILEGES` or a new
                account). The key arrives unverified: anyone who can intercept the connection can send their
@@ -418,7 +418,7 @@ class MemberArgs:
     @pulumi.getter
     def user(self) -> pulumi.Input[_builtins.str]:
         """
-        Account the provider logs in as; README "Grants" lists what it needs.
+        Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         """
         return pulumi.get(self, "user")
 
@@ -551,7 +551,7 @@ class ReplicaArgsDict(TypedDict):
     """
     user: pulumi.Input[_builtins.str]
     """
-    Account the provider logs in as; README "Grants" lists what it needs.
+    Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
     """
     acknowledge: NotRequired[_builtins.bool]
     """
@@ -629,7 +629,7 @@ class ReplicaArgs:
         A replica of the topology.
 
         :param pulumi.Input[_builtins.str] host: Host name or address of the server.
-        :param pulumi.Input[_builtins.str] user: Account the provider logs in as; README "Grants" lists what it needs.
+        :param pulumi.Input[_builtins.str] user: Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         :param _builtins.bool acknowledge: false: an async-only replica (orchestrator's `must_not`, Vitess `rdonly`): its replica side
                stays off (`rpl_semi_sync_replica_enabled` OFF; the plugin is installed, so acknowledging
                later is an in-place update), and it is not counted by `waitForReplicaCount` or the source's
@@ -708,7 +708,7 @@ class ReplicaArgs:
     @pulumi.getter
     def user(self) -> pulumi.Input[_builtins.str]:
         """
-        Account the provider logs in as; README "Grants" lists what it needs.
+        Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         """
         return pulumi.get(self, "user")
 
@@ -987,7 +987,7 @@ class TlsOptionsArgs:
 
 class TopologyArgsDict(TypedDict):
     """
-    Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+    Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
     """
     replicas: Sequence[pulumi.Input['ConnectionArgsDict']]
     """
@@ -1016,7 +1016,7 @@ class TopologyArgs:
                  failover_ready: pulumi.Input[Optional[_builtins.bool]] = None,
                  terminology: pulumi.Input[Optional['Terminology']] = None):
         """
-        Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+        Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
 
         :param Sequence[pulumi.Input['ConnectionArgs']] replicas: Every replica of `source`.
         :param pulumi.Input['ConnectionArgs'] source: The source server.

@@ -103,7 +103,7 @@ class Connection(dict):
         How the provider reaches one MySQL or MariaDB server.
 
         :param _builtins.str host: Host name or address of the server.
-        :param _builtins.str user: Account the provider logs in as; README "Grants" lists what it needs.
+        :param _builtins.str user: Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         :param _builtins.bool allow_public_key_retrieval: Lets a connection without TLS ask the server for its RSA public key when a
                `caching_sha2_password` account needs it (after a restart, `FLUSH PRIVILEGES` or a new
                account). The key arrives unverified: anyone who can intercept the connection can send their
@@ -162,7 +162,7 @@ class Connection(dict):
     @pulumi.getter
     def user(self) -> _builtins.str:
         """
-        Account the provider logs in as; README "Grants" lists what it needs.
+        Account the provider logs in as; docs/preflight-and-grants.md lists what it needs.
         """
         return pulumi.get(self, "user")
 
@@ -564,7 +564,7 @@ class TlsOptions(dict):
 @pulumi.output_type
 class Topology(dict):
     """
-    Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+    Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
     """
     @staticmethod
     def __key_warning(key: str):
@@ -589,7 +589,7 @@ class Topology(dict):
                  failover_ready: Optional[_builtins.bool] = None,
                  terminology: Optional['Terminology'] = None):
         """
-        Every server of a topology, for the whole-topology preflight (README, "Whole-topology preflight").
+        Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md).
 
         :param Sequence['Connection'] replicas: Every replica of `source`.
         :param 'Connection' source: The source server.

@@ -68,8 +68,8 @@ class SemisyncEnablementArgs:
         :param pulumi.Input[_builtins.int] replica_status_timeout_ms: Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
                to reach the declared state before undoing the change. Switching on, that means registered:
                the IO thread connected and past the semisync handshake with its source, and
-               `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-               only once registered"). Defaults to 15000.
+               `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+               semisync only once registered"). Defaults to 15000.
         :param pulumi.Input[_builtins.int] required_clients: Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
                before the source is switched on: switching on earlier stalls the next commit for the whole
                `timeoutMs`. Set 0 to switch on regardless. Defaults to `waitForReplicaCount` (the server's
@@ -82,7 +82,7 @@ class SemisyncEnablementArgs:
                source that is still on short of acknowledgements, which would stall its next commit for the
                whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
                and only an unreachable one lets the change through, with a warning. Before a change, the
-               replica is also checked to replicate from this source (README, "Whole-topology preflight").
+               replica is also checked to replicate from this source (docs/preflight-and-grants.md).
                Only this declared source is ever contacted. Defaults to none (no check);
                `SemisyncReplication` always sets it.
         :param pulumi.Input[_builtins.bool] standby: Replica only. The server replicates from no one now (a failover-ready topology's source) and
@@ -106,8 +106,7 @@ class SemisyncEnablementArgs:
                32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
                1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
                largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-               back: too few acknowledging replicas then block every commit (README, "The never fall back
-               profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+               back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
                later puts back the value found at create.
         :param pulumi.Input['TopologyArgs'] topology: Every server of the topology this resource belongs to. Before this resource changes its
                server, every member is read and checked (plugin installable, the account's privileges,
@@ -125,7 +124,7 @@ class SemisyncEnablementArgs:
                server's value (1 on a fresh server).
         :param pulumi.Input[_builtins.bool] wait_no_replica: Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
                replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-               With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+               With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
                the server's value (ON on a fresh server).
         :param pulumi.Input['WaitPoint'] wait_point: Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
                `"AFTER_COMMIT"`: `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value
@@ -276,8 +275,8 @@ class SemisyncEnablementArgs:
         Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
         to reach the declared state before undoing the change. Switching on, that means registered:
         the IO thread connected and past the semisync handshake with its source, and
-        `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-        only once registered"). Defaults to 15000.
+        `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+        semisync only once registered"). Defaults to 15000.
         """
         return pulumi.get(self, "replica_status_timeout_ms")
 
@@ -323,7 +322,7 @@ class SemisyncEnablementArgs:
         source that is still on short of acknowledgements, which would stall its next commit for the
         whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
         and only an unreachable one lets the change through, with a warning. Before a change, the
-        replica is also checked to replicate from this source (README, "Whole-topology preflight").
+        replica is also checked to replicate from this source (docs/preflight-and-grants.md).
         Only this declared source is ever contacted. Defaults to none (no check);
         `SemisyncReplication` always sets it.
         """
@@ -380,8 +379,7 @@ class SemisyncEnablementArgs:
         32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
         1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
         largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-        back: too few acknowledging replicas then block every commit (README, "The never fall back
-        profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+        back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
         later puts back the value found at create.
         """
         return pulumi.get(self, "timeout_ms")
@@ -454,7 +452,7 @@ class SemisyncEnablementArgs:
         """
         Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
         replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-        With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+        With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
         the server's value (ON on a fresh server).
         """
         return pulumi.get(self, "wait_no_replica")
@@ -538,8 +536,8 @@ class SemisyncEnablement(pulumi.CustomResource):
         :param pulumi.Input[_builtins.int] replica_status_timeout_ms: Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
                to reach the declared state before undoing the change. Switching on, that means registered:
                the IO thread connected and past the semisync handshake with its source, and
-               `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-               only once registered"). Defaults to 15000.
+               `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+               semisync only once registered"). Defaults to 15000.
         :param pulumi.Input[_builtins.int] required_clients: Source only. Semisync replicas (`Rpl_semi_sync_source_clients`) that must be connected
                before the source is switched on: switching on earlier stalls the next commit for the whole
                `timeoutMs`. Set 0 to switch on regardless. Defaults to `waitForReplicaCount` (the server's
@@ -555,7 +553,7 @@ class SemisyncEnablement(pulumi.CustomResource):
                source that is still on short of acknowledgements, which would stall its next commit for the
                whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
                and only an unreachable one lets the change through, with a warning. Before a change, the
-               replica is also checked to replicate from this source (README, "Whole-topology preflight").
+               replica is also checked to replicate from this source (docs/preflight-and-grants.md).
                Only this declared source is ever contacted. Defaults to none (no check);
                `SemisyncReplication` always sets it.
         :param pulumi.Input[_builtins.bool] standby: Replica only. The server replicates from no one now (a failover-ready topology's source) and
@@ -579,8 +577,7 @@ class SemisyncEnablement(pulumi.CustomResource):
                32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
                1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
                largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-               back: too few acknowledging replicas then block every commit (README, "The never fall back
-               profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+               back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
                later puts back the value found at create.
         :param pulumi.Input[Union['TopologyArgs', 'TopologyArgsDict']] topology: Every server of the topology this resource belongs to. Before this resource changes its
                server, every member is read and checked (plugin installable, the account's privileges,
@@ -598,7 +595,7 @@ class SemisyncEnablement(pulumi.CustomResource):
                server's value (1 on a fresh server).
         :param pulumi.Input[_builtins.bool] wait_no_replica: Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
                replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-               With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+               With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
                the server's value (ON on a fresh server).
         :param pulumi.Input['WaitPoint'] wait_point: Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
                `"AFTER_COMMIT"`: `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value
@@ -832,7 +829,7 @@ class SemisyncEnablement(pulumi.CustomResource):
         Source: `Rpl_semi_sync_source_{no_tx,yes_tx,no_times,wait_sessions}` (`…_master_…` with legacy
         plugins and on MariaDB) as `{ noTx, yesTx, noTimes, waitSessions }`, read at the last `up`
         that changed this resource or the last refresh: a snapshot, never a reason for a change
-        (README, "Monitoring"). Undefined on a replica.
+        (docs/monitoring.md). Undefined on a replica.
         """
         return pulumi.get(self, "monitoring")
 
@@ -841,7 +838,7 @@ class SemisyncEnablement(pulumi.CustomResource):
     def option_file_lines(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
         `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-        semisync off at startup (README, "Restarts"): `pulumi up --refresh` switches it on once its
+        semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
         replicas are back.
         """
         return pulumi.get(self, "option_file_lines")
@@ -890,8 +887,8 @@ class SemisyncEnablement(pulumi.CustomResource):
         Replica only. How long to wait, in milliseconds, after the IO thread restart for the replica
         to reach the declared state before undoing the change. Switching on, that means registered:
         the IO thread connected and past the semisync handshake with its source, and
-        `Rpl_semi_sync_replica_status` ON on two consecutive reads (README, "A replica is semisync
-        only once registered"). Defaults to 15000.
+        `Rpl_semi_sync_replica_status` ON on two consecutive reads (docs/resources.md, "A replica is
+        semisync only once registered"). Defaults to 15000.
         """
         return pulumi.get(self, "replica_status_timeout_ms")
 
@@ -957,7 +954,7 @@ class SemisyncEnablement(pulumi.CustomResource):
         source that is still on short of acknowledgements, which would stall its next commit for the
         whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
         and only an unreachable one lets the change through, with a warning. Before a change, the
-        replica is also checked to replicate from this source (README, "Whole-topology preflight").
+        replica is also checked to replicate from this source (docs/preflight-and-grants.md).
         Only this declared source is ever contacted. Defaults to none (no check);
         `SemisyncReplication` always sets it.
         """
@@ -1002,8 +999,7 @@ class SemisyncEnablement(pulumi.CustomResource):
         32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
         1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
         largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-        back: too few acknowledging replicas then block every commit (README, "The never fall back
-        profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+        back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
         later puts back the value found at create.
         """
         return pulumi.get(self, "timeout_ms")
@@ -1056,7 +1052,7 @@ class SemisyncEnablement(pulumi.CustomResource):
         """
         Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
         replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-        With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+        With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
         the server's value (ON on a fresh server).
         """
         return pulumi.get(self, "wait_no_replica")

@@ -24,6 +24,7 @@ class SemisyncPluginArgs:
     def __init__(__self__, *,
                  connection: pulumi.Input['ConnectionArgs'],
                  role: pulumi.Input['Role'],
+                 match_other_side: pulumi.Input[Optional[_builtins.bool]] = None,
                  remove_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  source: pulumi.Input[Optional['ConnectionArgs']] = None,
                  standby: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -36,6 +37,13 @@ class SemisyncPluginArgs:
         :param pulumi.Input['Role'] role: `"source"` or `"replica"`: the side of semisync this resource manages, its plugin
                (`rpl_semi_sync_source` / `rpl_semi_sync_replica`; `rpl_semi_sync_master` /
                `rpl_semi_sync_slave` with legacy names) or its switch. Changing it replaces the resource.
+        :param pulumi.Input[_builtins.bool] match_other_side: The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+               no plugin of this side installed, install the names of the family of the other side's
+               installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+               `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+               when the plugin is installed: changing it later is no change. Defaults to false, except for
+               state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+               `SemisyncReplication` sets it with `failoverReady`.
         :param pulumi.Input[_builtins.bool] remove_adopted: Delete removes semisync even where it was already there when the resource was created
                (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
                to the server default. Defaults to false: delete puts back what it found (an adopted plugin
@@ -46,7 +54,7 @@ class SemisyncPluginArgs:
                source that is still on short of acknowledgements, which would stall its next commit for the
                whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
                and only an unreachable one lets the change through, with a warning. Before a change, the
-               replica is also checked to replicate from this source (README, "Whole-topology preflight").
+               replica is also checked to replicate from this source (docs/preflight-and-grants.md).
                Only this declared source is ever contacted. Defaults to none (no check);
                `SemisyncReplication` always sets it.
         :param pulumi.Input[_builtins.bool] standby: Replica only. The server replicates from no one now (a failover-ready topology's source) and
@@ -70,6 +78,10 @@ class SemisyncPluginArgs:
         """
         pulumi.set(__self__, "connection", connection)
         pulumi.set(__self__, "role", role)
+        if match_other_side is None:
+            match_other_side = False
+        if match_other_side is not None:
+            pulumi.set(__self__, "match_other_side", match_other_side)
         if remove_adopted is None:
             remove_adopted = False
         if remove_adopted is not None:
@@ -114,6 +126,24 @@ class SemisyncPluginArgs:
         pulumi.set(self, "role", value)
 
     @_builtins.property
+    @pulumi.getter(name="matchOtherSide")
+    def match_other_side(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+        no plugin of this side installed, install the names of the family of the other side's
+        installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+        `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+        when the plugin is installed: changing it later is no change. Defaults to false, except for
+        state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+        `SemisyncReplication` sets it with `failoverReady`.
+        """
+        return pulumi.get(self, "match_other_side")
+
+    @match_other_side.setter
+    def match_other_side(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "match_other_side", value)
+
+    @_builtins.property
     @pulumi.getter(name="removeAdopted")
     def remove_adopted(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -138,7 +168,7 @@ class SemisyncPluginArgs:
         source that is still on short of acknowledgements, which would stall its next commit for the
         whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
         and only an unreachable one lets the change through, with a warning. Before a change, the
-        replica is also checked to replicate from this source (README, "Whole-topology preflight").
+        replica is also checked to replicate from this source (docs/preflight-and-grants.md).
         Only this declared source is ever contacted. Defaults to none (no check);
         `SemisyncReplication` always sets it.
         """
@@ -207,6 +237,7 @@ class SemisyncPlugin(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
+                 match_other_side: pulumi.Input[Optional[_builtins.bool]] = None,
                  remove_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  role: pulumi.Input[Optional['Role']] = None,
                  source: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
@@ -227,6 +258,13 @@ class SemisyncPlugin(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['ConnectionArgs', 'ConnectionArgsDict']] connection: The server. Changing its host or port replaces the resource.
+        :param pulumi.Input[_builtins.bool] match_other_side: The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+               no plugin of this side installed, install the names of the family of the other side's
+               installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+               `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+               when the plugin is installed: changing it later is no change. Defaults to false, except for
+               state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+               `SemisyncReplication` sets it with `failoverReady`.
         :param pulumi.Input[_builtins.bool] remove_adopted: Delete removes semisync even where it was already there when the resource was created
                (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
                to the server default. Defaults to false: delete puts back what it found (an adopted plugin
@@ -240,7 +278,7 @@ class SemisyncPlugin(pulumi.CustomResource):
                source that is still on short of acknowledgements, which would stall its next commit for the
                whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
                and only an unreachable one lets the change through, with a warning. Before a change, the
-               replica is also checked to replicate from this source (README, "Whole-topology preflight").
+               replica is also checked to replicate from this source (docs/preflight-and-grants.md).
                Only this declared source is ever contacted. Defaults to none (no check);
                `SemisyncReplication` always sets it.
         :param pulumi.Input[_builtins.bool] standby: Replica only. The server replicates from no one now (a failover-ready topology's source) and
@@ -294,6 +332,7 @@ class SemisyncPlugin(pulumi.CustomResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  connection: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
+                 match_other_side: pulumi.Input[Optional[_builtins.bool]] = None,
                  remove_adopted: pulumi.Input[Optional[_builtins.bool]] = None,
                  role: pulumi.Input[Optional['Role']] = None,
                  source: pulumi.Input[Optional[Union['ConnectionArgs', 'ConnectionArgsDict']]] = None,
@@ -312,6 +351,9 @@ class SemisyncPlugin(pulumi.CustomResource):
             if connection is None and not opts.urn:
                 raise TypeError("Missing required property 'connection'")
             __props__.__dict__["connection"] = connection
+            if match_other_side is None:
+                match_other_side = False
+            __props__.__dict__["match_other_side"] = match_other_side
             if remove_adopted is None:
                 remove_adopted = False
             __props__.__dict__["remove_adopted"] = remove_adopted
@@ -358,6 +400,7 @@ class SemisyncPlugin(pulumi.CustomResource):
 
         __props__.__dict__["active_terminology"] = None
         __props__.__dict__["connection"] = None
+        __props__.__dict__["match_other_side"] = None
         __props__.__dict__["plugin_library"] = None
         __props__.__dict__["plugin_name"] = None
         __props__.__dict__["plugin_status"] = None
@@ -386,6 +429,20 @@ class SemisyncPlugin(pulumi.CustomResource):
         The server. Changing its host or port replaces the resource.
         """
         return pulumi.get(self, "connection")
+
+    @_builtins.property
+    @pulumi.getter(name="matchOtherSide")
+    def match_other_side(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
+        no plugin of this side installed, install the names of the family of the other side's
+        installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
+        `rpl_semi_sync_source`/`rpl_semi_sync_replica`), so one server never mixes them. Read only
+        when the plugin is installed: changing it later is no change. Defaults to false, except for
+        state written before 0.3.0, where a `topology` with `failoverReady` meant true;
+        `SemisyncReplication` sets it with `failoverReady`.
+        """
+        return pulumi.get(self, "match_other_side")
 
     @_builtins.property
     @pulumi.getter(name="pluginLibrary")
@@ -456,7 +513,7 @@ class SemisyncPlugin(pulumi.CustomResource):
         source that is still on short of acknowledgements, which would stall its next commit for the
         whole timeout; a source that cannot be asked (a rejected login, a missing grant) refuses too,
         and only an unreachable one lets the change through, with a warning. Before a change, the
-        replica is also checked to replicate from this source (README, "Whole-topology preflight").
+        replica is also checked to replicate from this source (docs/preflight-and-grants.md).
         Only this declared source is ever contacted. Defaults to none (no check);
         `SemisyncReplication` always sets it.
         """

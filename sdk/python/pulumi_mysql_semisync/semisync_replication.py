@@ -39,7 +39,7 @@ class SemisyncReplicationArgs:
 
         :param Sequence[pulumi.Input['ReplicaArgs']] replicas: Its replicas; each must already replicate from `source` on the default channel, its IO thread
                running. Every server is checked before any is changed: one that fails refuses the whole
-               topology with nothing changed (README, "Whole-topology preflight").
+               topology with nothing changed (docs/preflight-and-grants.md).
         :param pulumi.Input['MemberArgs'] source: The source server. Its `name` is read only when it is given as a plain object.
         :param pulumi.Input[_builtins.int] clients_timeout_ms: Source only. How long to wait, in milliseconds, for `requiredClients` semisync replicas to
                register before switching the source on; past it the deployment fails without changing
@@ -49,11 +49,11 @@ class SemisyncReplicationArgs:
                source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
                at a new source). After a failover, moving members between `source` and `replicas` is then an
                in-place update of which side is on: no plugin is installed or uninstalled, and the order
-               stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+               stalls no commit (docs/failover.md). Every member's source side gets the
                source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
                mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
                another's source plugin). Turning it on for an existing stack renames every resource, which
-               converges with every server still semisync (README, "Renames"). Defaults to false (the source
+               converges with every server still semisync (docs/adoption-and-renames.md). Defaults to false (the source
                has only the source plugin and each replica only the replica plugin).
         :param pulumi.Input[_builtins.bool] persist: Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
                resource fails before changing anything and names the option-file lines to use instead
@@ -78,8 +78,7 @@ class SemisyncReplicationArgs:
                32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
                1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
                largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-               back: too few acknowledging replicas then block every commit (README, "The never fall back
-               profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+               back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
                later puts back the value found at create.
         :param pulumi.Input[_builtins.int] trace_level: Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
                `rpl_semi_sync_replica_trace_level`. Defaults to leaving the server's value (32).
@@ -89,7 +88,7 @@ class SemisyncReplicationArgs:
                server's value (1).
         :param pulumi.Input[_builtins.bool] wait_no_replica: Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
                replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-               With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+               With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
                the server's value (ON on a fresh server).
         :param pulumi.Input['WaitPoint'] wait_point: Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
                `"AFTER_COMMIT"`: `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value
@@ -132,7 +131,7 @@ class SemisyncReplicationArgs:
         """
         Its replicas; each must already replicate from `source` on the default channel, its IO thread
         running. Every server is checked before any is changed: one that fails refuses the whole
-        topology with nothing changed (README, "Whole-topology preflight").
+        topology with nothing changed (docs/preflight-and-grants.md).
         """
         return pulumi.get(self, "replicas")
 
@@ -175,11 +174,11 @@ class SemisyncReplicationArgs:
         source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
         at a new source). After a failover, moving members between `source` and `replicas` is then an
         in-place update of which side is on: no plugin is installed or uninstalled, and the order
-        stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+        stalls no commit (docs/failover.md). Every member's source side gets the
         source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
         mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
         another's source plugin). Turning it on for an existing stack renames every resource, which
-        converges with every server still semisync (README, "Renames"). Defaults to false (the source
+        converges with every server still semisync (docs/adoption-and-renames.md). Defaults to false (the source
         has only the source plugin and each replica only the replica plugin).
         """
         return pulumi.get(self, "failover_ready")
@@ -248,8 +247,7 @@ class SemisyncReplicationArgs:
         32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
         1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
         largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-        back: too few acknowledging replicas then block every commit (README, "The never fall back
-        profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+        back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
         later puts back the value found at create.
         """
         return pulumi.get(self, "timeout_ms")
@@ -292,7 +290,7 @@ class SemisyncReplicationArgs:
         """
         Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
         replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-        With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+        With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
         the server's value (ON on a fresh server).
         """
         return pulumi.get(self, "wait_no_replica")
@@ -361,11 +359,11 @@ class SemisyncReplication(pulumi.ComponentResource):
                source (idle there: it makes the source acknowledge at once when an orchestrator re-points it
                at a new source). After a failover, moving members between `source` and `replicas` is then an
                in-place update of which side is on: no plugin is installed or uninstalled, and the order
-               stalls no commit (README, "Failover-ready topologies"). Every member's source side gets the
+               stalls no commit (docs/failover.md). Every member's source side gets the
                source tunables (`timeoutMs`, …), so a promoted member already has them. In a fleet that
                mixes versions, pin `terminology` (the preflight refuses a member that could not acknowledge
                another's source plugin). Turning it on for an existing stack renames every resource, which
-               converges with every server still semisync (README, "Renames"). Defaults to false (the source
+               converges with every server still semisync (docs/adoption-and-renames.md). Defaults to false (the source
                has only the source plugin and each replica only the replica plugin).
         :param pulumi.Input[_builtins.bool] persist: Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
                resource fails before changing anything and names the option-file lines to use instead
@@ -381,7 +379,7 @@ class SemisyncReplication(pulumi.ComponentResource):
                value) and removes only what it added itself.
         :param Sequence[pulumi.Input[Union['ReplicaArgs', 'ReplicaArgsDict']]] replicas: Its replicas; each must already replicate from `source` on the default channel, its IO thread
                running. Every server is checked before any is changed: one that fails refuses the whole
-               topology with nothing changed (README, "Whole-topology preflight").
+               topology with nothing changed (docs/preflight-and-grants.md).
         :param pulumi.Input[Union['MemberArgs', 'MemberArgsDict']] source: The source server. Its `name` is read only when it is given as a plain object.
         :param pulumi.Input['Terminology'] terminology: Which plugin names to install: `"modern"` (`…_source`/`…_replica`, MySQL 8.0.26+),
                `"legacy"` (`…_master`/`…_slave`, up to MySQL 9.4 and MariaDB) or `"automatic"`: keep what is
@@ -394,8 +392,7 @@ class SemisyncReplication(pulumi.ComponentResource):
                32-bit builds (refused there before any change). Above 9007199254740991 JavaScript rounds:
                1000000000000000000 (Vitess's "never fall back" value) is exact, 18446744073709549568 is the
                largest that fits. With `waitNoReplica: true` a huge value makes a source that never falls
-               back: too few acknowledging replicas then block every commit (README, "The never fall back
-               profile"). Defaults to leaving the server's value (10000 on a fresh server); removing it
+               back: too few acknowledging replicas then block every commit (docs/never-fall-back.md). Defaults to leaving the server's value (10000 on a fresh server); removing it
                later puts back the value found at create.
         :param pulumi.Input[_builtins.int] trace_level: Debug trace bits, 0 or a sum of 1, 16, 32, 64: `rpl_semi_sync_source_trace_level` /
                `rpl_semi_sync_replica_trace_level`. Defaults to leaving the server's value (32).
@@ -405,7 +402,7 @@ class SemisyncReplication(pulumi.ComponentResource):
                server's value (1).
         :param pulumi.Input[_builtins.bool] wait_no_replica: Source only. Whether the source keeps waiting for acknowledgements while fewer semisync
                replicas than `waitForReplicaCount` are connected: `rpl_semi_sync_source_wait_no_replica`.
-               With a huge `timeoutMs` this is the "never fall back" profile (README). Defaults to leaving
+               With a huge `timeoutMs` this is the "never fall back" profile (docs/never-fall-back.md). Defaults to leaving
                the server's value (ON on a fresh server).
         :param pulumi.Input['WaitPoint'] wait_point: Source only. `"AFTER_SYNC"` (lossless: wait before the commit is visible) or
                `"AFTER_COMMIT"`: `rpl_semi_sync_source_wait_point`. Defaults to leaving the server's value
@@ -527,7 +524,7 @@ class SemisyncReplication(pulumi.ComponentResource):
     @pulumi.getter(name="sourceMonitoring")
     def source_monitoring(self) -> pulumi.Output[Optional['outputs.SemisyncMonitoring']]:
         """
-        The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (README, "Monitoring").
+        The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md).
         """
         return pulumi.get(self, "source_monitoring")
 
