@@ -26,6 +26,10 @@ type SemisyncEnablement struct {
 
 	// The terminology of the installed plugin: `modern` or `legacy`.
 	ActiveTerminology ResolvedTerminologyOutput `pulumi:"activeTerminology"`
+	// `…_enabled` was already ON when the resource was created: delete leaves it on.
+	Adopted pulumi.BoolOutput `pulumi:"adopted"`
+	// Source: connected semisync replicas (`Rpl_semi_sync_source_clients`).
+	Clients pulumi.Float64PtrOutput `pulumi:"clients"`
 	// Source only. How long to wait, in milliseconds, for `requiredClients` semisync replicas to
 	// register before switching the source on; past it the deployment fails without changing
 	// anything. Defaults to 30000.
@@ -37,6 +41,8 @@ type SemisyncEnablement struct {
 	// Turns semisync on or off: `rpl_semi_sync_source_enabled` / `rpl_semi_sync_replica_enabled`
 	// (`…_master_enabled` / `…_slave_enabled` with legacy plugins). Defaults to true.
 	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
+	// Whether `…_enabled` was ON when last observed.
+	EnabledOnServer pulumi.BoolOutput `pulumi:"enabledOnServer"`
 	// The switch and every setting as found when the resource was created; absent in state written by 0.1.0.
 	Found FoundSemisyncPtrOutput `pulumi:"found"`
 	// Replica: `Replica_IO_Running` of the default channel (`Yes`, `Connecting`, `No`) when last observed.
@@ -493,6 +499,16 @@ func (o SemisyncEnablementOutput) ActiveTerminology() ResolvedTerminologyOutput 
 	return o.ApplyT(func(v *SemisyncEnablement) ResolvedTerminologyOutput { return v.ActiveTerminology }).(ResolvedTerminologyOutput)
 }
 
+// `…_enabled` was already ON when the resource was created: delete leaves it on.
+func (o SemisyncEnablementOutput) Adopted() pulumi.BoolOutput {
+	return o.ApplyT(func(v *SemisyncEnablement) pulumi.BoolOutput { return v.Adopted }).(pulumi.BoolOutput)
+}
+
+// Source: connected semisync replicas (`Rpl_semi_sync_source_clients`).
+func (o SemisyncEnablementOutput) Clients() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *SemisyncEnablement) pulumi.Float64PtrOutput { return v.Clients }).(pulumi.Float64PtrOutput)
+}
+
 // Source only. How long to wait, in milliseconds, for `requiredClients` semisync replicas to
 // register before switching the source on; past it the deployment fails without changing
 // anything. Defaults to 30000.
@@ -514,6 +530,11 @@ func (o SemisyncEnablementOutput) Effective() SemisyncSettingsOutput {
 // (`…_master_enabled` / `…_slave_enabled` with legacy plugins). Defaults to true.
 func (o SemisyncEnablementOutput) Enabled() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.BoolPtrOutput { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// Whether `…_enabled` was ON when last observed.
+func (o SemisyncEnablementOutput) EnabledOnServer() pulumi.BoolOutput {
+	return o.ApplyT(func(v *SemisyncEnablement) pulumi.BoolOutput { return v.EnabledOnServer }).(pulumi.BoolOutput)
 }
 
 // The switch and every setting as found when the resource was created; absent in state written by 0.1.0.

@@ -25,8 +25,15 @@ type SemisyncPlugin struct {
 
 	// The terminology in use: `modern` or `legacy`.
 	ActiveTerminology ResolvedTerminologyOutput `pulumi:"activeTerminology"`
+	// The plugin was already installed when the resource was created: delete leaves it installed.
+	Adopted pulumi.BoolOutput `pulumi:"adopted"`
+	// Semisync is compiled into the server (MariaDB 10.3.3+).
+	BuiltIn pulumi.BoolOutput `pulumi:"builtIn"`
 	// The server. Changing its host or port replaces the resource.
 	Connection ConnectionOutput `pulumi:"connection"`
+	// Whether this side was switched on when the resource was created. On built-in semisync
+	// (MariaDB 10.3.3+), found off, delete switches it off if it is still on.
+	FoundEnabled pulumi.BoolOutput `pulumi:"foundEnabled"`
 	// The server holds both sides (a failover-ready member): with `terminology: "automatic"` and
 	// no plugin of this side installed, install the names of the family of the other side's
 	// installed plugin (`rpl_semi_sync_master`/`rpl_semi_sync_slave` or
@@ -305,9 +312,25 @@ func (o SemisyncPluginOutput) ActiveTerminology() ResolvedTerminologyOutput {
 	return o.ApplyT(func(v *SemisyncPlugin) ResolvedTerminologyOutput { return v.ActiveTerminology }).(ResolvedTerminologyOutput)
 }
 
+// The plugin was already installed when the resource was created: delete leaves it installed.
+func (o SemisyncPluginOutput) Adopted() pulumi.BoolOutput {
+	return o.ApplyT(func(v *SemisyncPlugin) pulumi.BoolOutput { return v.Adopted }).(pulumi.BoolOutput)
+}
+
+// Semisync is compiled into the server (MariaDB 10.3.3+).
+func (o SemisyncPluginOutput) BuiltIn() pulumi.BoolOutput {
+	return o.ApplyT(func(v *SemisyncPlugin) pulumi.BoolOutput { return v.BuiltIn }).(pulumi.BoolOutput)
+}
+
 // The server. Changing its host or port replaces the resource.
 func (o SemisyncPluginOutput) Connection() ConnectionOutput {
 	return o.ApplyT(func(v *SemisyncPlugin) ConnectionOutput { return v.Connection }).(ConnectionOutput)
+}
+
+// Whether this side was switched on when the resource was created. On built-in semisync
+// (MariaDB 10.3.3+), found off, delete switches it off if it is still on.
+func (o SemisyncPluginOutput) FoundEnabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v *SemisyncPlugin) pulumi.BoolOutput { return v.FoundEnabled }).(pulumi.BoolOutput)
 }
 
 // The server holds both sides (a failover-ready member): with `terminology: "automatic"` and

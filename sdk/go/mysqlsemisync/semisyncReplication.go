@@ -34,6 +34,9 @@ type SemisyncReplication struct {
 	Adopted SemisyncReplicationAdoptedOutput `pulumi:"adopted"`
 	// Each replica's `Rpl_semi_sync_replica_status`, by replica key.
 	ReplicaStatuses pulumi.StringMapOutput `pulumi:"replicaStatuses"`
+	// Semisync replicas connected to the source when it was last applied: after replicas are added,
+	// and, in a deployment that removes replicas, just before they leave.
+	SourceClients pulumi.Float64PtrOutput `pulumi:"sourceClients"`
 	// The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md).
 	SourceMonitoring SemisyncMonitoringPtrOutput `pulumi:"sourceMonitoring"`
 	// `Rpl_semi_sync_source_status` after the last deployment.
@@ -265,6 +268,12 @@ func (o SemisyncReplicationOutput) Adopted() SemisyncReplicationAdoptedOutput {
 // Each replica's `Rpl_semi_sync_replica_status`, by replica key.
 func (o SemisyncReplicationOutput) ReplicaStatuses() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *SemisyncReplication) pulumi.StringMapOutput { return v.ReplicaStatuses }).(pulumi.StringMapOutput)
+}
+
+// Semisync replicas connected to the source when it was last applied: after replicas are added,
+// and, in a deployment that removes replicas, just before they leave.
+func (o SemisyncReplicationOutput) SourceClients() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *SemisyncReplication) pulumi.Float64PtrOutput { return v.SourceClients }).(pulumi.Float64PtrOutput)
 }
 
 // The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md).

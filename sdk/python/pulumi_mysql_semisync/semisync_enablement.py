@@ -699,7 +699,10 @@ class SemisyncEnablement(pulumi.CustomResource):
             __props__.__dict__["wait_no_replica"] = wait_no_replica
             __props__.__dict__["wait_point"] = wait_point
             __props__.__dict__["active_terminology"] = None
+            __props__.__dict__["adopted"] = None
+            __props__.__dict__["clients"] = None
             __props__.__dict__["effective"] = None
+            __props__.__dict__["enabled_on_server"] = None
             __props__.__dict__["found"] = None
             __props__.__dict__["io_thread_state"] = None
             __props__.__dict__["monitoring"] = None
@@ -733,10 +736,13 @@ class SemisyncEnablement(pulumi.CustomResource):
         __props__ = SemisyncEnablementArgs.__new__(SemisyncEnablementArgs)
 
         __props__.__dict__["active_terminology"] = None
+        __props__.__dict__["adopted"] = None
+        __props__.__dict__["clients"] = None
         __props__.__dict__["clients_timeout_ms"] = None
         __props__.__dict__["connection"] = None
         __props__.__dict__["effective"] = None
         __props__.__dict__["enabled"] = None
+        __props__.__dict__["enabled_on_server"] = None
         __props__.__dict__["found"] = None
         __props__.__dict__["io_thread_state"] = None
         __props__.__dict__["monitoring"] = None
@@ -772,6 +778,22 @@ class SemisyncEnablement(pulumi.CustomResource):
         return pulumi.get(self, "active_terminology")
 
     @_builtins.property
+    @pulumi.getter
+    def adopted(self) -> pulumi.Output[_builtins.bool]:
+        """
+        `…_enabled` was already ON when the resource was created: delete leaves it on.
+        """
+        return pulumi.get(self, "adopted")
+
+    @_builtins.property
+    @pulumi.getter
+    def clients(self) -> pulumi.Output[Optional[_builtins.float]]:
+        """
+        Source: connected semisync replicas (`Rpl_semi_sync_source_clients`).
+        """
+        return pulumi.get(self, "clients")
+
+    @_builtins.property
     @pulumi.getter(name="clientsTimeoutMs")
     def clients_timeout_ms(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
@@ -805,6 +827,14 @@ class SemisyncEnablement(pulumi.CustomResource):
         (`…_master_enabled` / `…_slave_enabled` with legacy plugins). Defaults to true.
         """
         return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="enabledOnServer")
+    def enabled_on_server(self) -> pulumi.Output[_builtins.bool]:
+        """
+        Whether `…_enabled` was ON when last observed.
+        """
+        return pulumi.get(self, "enabled_on_server")
 
     @_builtins.property
     @pulumi.getter

@@ -369,6 +369,9 @@ class SemisyncPlugin(pulumi.CustomResource):
             __props__.__dict__["terminology"] = terminology
             __props__.__dict__["topology"] = None if topology is None else pulumi.Output.secret(topology)
             __props__.__dict__["active_terminology"] = None
+            __props__.__dict__["adopted"] = None
+            __props__.__dict__["built_in"] = None
+            __props__.__dict__["found_enabled"] = None
             __props__.__dict__["plugin_library"] = None
             __props__.__dict__["plugin_name"] = None
             __props__.__dict__["plugin_status"] = None
@@ -399,7 +402,10 @@ class SemisyncPlugin(pulumi.CustomResource):
         __props__ = SemisyncPluginArgs.__new__(SemisyncPluginArgs)
 
         __props__.__dict__["active_terminology"] = None
+        __props__.__dict__["adopted"] = None
+        __props__.__dict__["built_in"] = None
         __props__.__dict__["connection"] = None
+        __props__.__dict__["found_enabled"] = None
         __props__.__dict__["match_other_side"] = None
         __props__.__dict__["plugin_library"] = None
         __props__.__dict__["plugin_name"] = None
@@ -424,11 +430,36 @@ class SemisyncPlugin(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
+    def adopted(self) -> pulumi.Output[_builtins.bool]:
+        """
+        The plugin was already installed when the resource was created: delete leaves it installed.
+        """
+        return pulumi.get(self, "adopted")
+
+    @_builtins.property
+    @pulumi.getter(name="builtIn")
+    def built_in(self) -> pulumi.Output[_builtins.bool]:
+        """
+        Semisync is compiled into the server (MariaDB 10.3.3+).
+        """
+        return pulumi.get(self, "built_in")
+
+    @_builtins.property
+    @pulumi.getter
     def connection(self) -> pulumi.Output['outputs.Connection']:
         """
         The server. Changing its host or port replaces the resource.
         """
         return pulumi.get(self, "connection")
+
+    @_builtins.property
+    @pulumi.getter(name="foundEnabled")
+    def found_enabled(self) -> pulumi.Output[_builtins.bool]:
+        """
+        Whether this side was switched on when the resource was created. On built-in semisync
+        (MariaDB 10.3.3+), found off, delete switches it off if it is still on.
+        """
+        return pulumi.get(self, "found_enabled")
 
     @_builtins.property
     @pulumi.getter(name="matchOtherSide")

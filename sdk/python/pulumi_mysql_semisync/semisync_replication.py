@@ -494,6 +494,7 @@ class SemisyncReplication(pulumi.ComponentResource):
             __props__.__dict__["wait_point"] = wait_point
             __props__.__dict__["adopted"] = None
             __props__.__dict__["replica_statuses"] = None
+            __props__.__dict__["source_clients"] = None
             __props__.__dict__["source_monitoring"] = None
             __props__.__dict__["source_status"] = None
         super(SemisyncReplication, __self__).__init__(
@@ -519,6 +520,15 @@ class SemisyncReplication(pulumi.ComponentResource):
         Each replica's `Rpl_semi_sync_replica_status`, by replica key.
         """
         return pulumi.get(self, "replica_statuses")
+
+    @_builtins.property
+    @pulumi.getter(name="sourceClients")
+    def source_clients(self) -> pulumi.Output[Optional[_builtins.float]]:
+        """
+        Semisync replicas connected to the source when it was last applied: after replicas are added,
+        and, in a deployment that removes replicas, just before they leave.
+        """
+        return pulumi.get(self, "source_clients")
 
     @_builtins.property
     @pulumi.getter(name="sourceMonitoring")
