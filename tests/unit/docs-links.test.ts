@@ -66,7 +66,8 @@ const PATH_ROOTS = ["provider", "tests", "examples", "templates", "bench", "scri
 /**
  * Repository paths named anywhere in the text, code included (`provider/plan/member-sides.ts`,
  * `examples/failover`, the layout block). A path written as a pattern (`*`, `…`, `<`) names no one
- * file and is left out; a `dist/` path names the source it is built from.
+ * file and is left out; a compiled `dist/….js` path names the source it is built from, and any
+ * other `dist/` path (the plugin tarball) is a build's output, absent from a clean checkout.
  */
 export function namedPaths(markdown: string): string[] {
   const pattern = new RegExp(`(?<![\\w./~-])(?:${PATH_ROOTS.map((r) => r.replace(".", "\\.")).join("|")})/[\\w./@-]*[\\w/]`, "g");
@@ -79,14 +80,14 @@ export function namedPaths(markdown: string): string[] {
   return [...paths];
 }
 
-function existsInRepository(named: string): boolean {
+export function existsInRepository(named: string): boolean {
   const plain = named.replace(/\/$/, "");
-  if (fs.existsSync(path.join(ROOT, plain))) return true;
   if (plain.startsWith("dist/")) {
-    const source = plain.slice("dist/".length).replace(/\.js$/, ".ts").replace(/\.d\.ts$/, ".ts");
+    if (!/\.(js|d\.ts)$/.test(plain)) return true;
+    const source = plain.slice("dist/".length).replace(/\.d\.ts$/, ".ts").replace(/\.js$/, ".ts");
     return fs.existsSync(path.join(ROOT, source));
   }
-  return false;
+  return fs.existsSync(path.join(ROOT, plain));
 }
 
 describe("docs: links and named paths", () => {
@@ -150,5 +151,8 @@ describe("docs: links and named paths", () => {
       "provider/plan/inputs.ts",
       "examples/failover",
     ]);
+    assert.ok(existsInRepository("dist/provider/index.js"), "a compiled file names its source");
+    assert.ok(!existsInRepository("dist/provider/no-such-file.js"), "a compiled file whose source is gone");
+    assert.ok(existsInRepository("dist/plugin/pulumi-resource-mysql-semisync-v0.3.0-linux-amd64.tar.gz"), "a build's output, absent from a clean checkout");
   });
 });
