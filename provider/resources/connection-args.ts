@@ -48,24 +48,42 @@ export interface ConnectionArgs {
 
 /**
  * Splits the password and TLS options off the connection: the connection stays readable in
- * previews, the others become top-level secrets, kept encrypted in inputs and outputs alike.
+ * previews, the others become top-level secrets, kept encrypted in inputs and outputs alike. A
+ * plain connection object keeps each field its own input, so a port that another resource
+ * provides leaves the host and user readable in a preview; only an Output (or promise) of the
+ * whole connection is unknown as a whole until it resolves.
  */
 export function splitConnection(connection: pulumi.Input<ConnectionArgs>): {
-  connection: pulumi.Output<ConnectionInputs>;
+  connection: pulumi.Input<ConnectionInputs>;
   password: pulumi.Output<string | undefined>;
   tls: pulumi.Output<TlsOptions | undefined>;
 } {
+  if (isPlainObject(connection)) {
+    const { connection: rest, password, tls } = splitCredentials(connection as unknown as MemberConnection);
+    return {
+      connection: withoutUndeclaredValues(rest as unknown as Record<string, unknown>) as unknown as pulumi.Input<ConnectionInputs>,
+      password: secretIfGiven(pulumi.output(password)),
+      // The client key is as secret as the password.
+      tls: secretIfGiven(pulumi.output(tls)),
+    };
+  }
   const all = pulumi.output(connection);
   return {
     connection: pulumi.unsecret(all.apply((c) => withoutUndeclaredValues(splitCredentials(c as MemberConnection).connection as unknown as Record<string, unknown>) as unknown as ConnectionInputs)),
     password: secretIfGiven(all.apply((c) => splitCredentials(c as MemberConnection).password)),
-    // The client key is as secret as the password.
     tls: secretIfGiven(all.apply((c) => splitCredentials(c as MemberConnection).tls)),
   };
 }
 
+/** An object literal: a connection given field by field, each field its own input. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Keys that are not connection inputs keep their name (`check` refuses them) but not their value. */
-function withoutUndeclaredValues(connection: Record<string, unknown>): Record<string, unknown> {
+export function withoutUndeclaredValues(connection: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(connection).map(([key, value]) => [key, (CONNECTION_KEYS as readonly string[]).includes(key) ? value : null]));
 }
 

@@ -4,6 +4,8 @@ import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from
 import { ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS } from "../types/input-keys";
 import { SECRET_OUTPUTS, undeclaredArgs, unsetOutputs } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
+import { checkEnablementInputs } from "../plan/inputs";
+import { propsAtProgramTime, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
 
 /** Arguments of `SemisyncEnablement`; the shared ones are documented in base-args.ts. */
 export interface SemisyncEnablementArgs extends ServerSideArgs, SemisyncTuningArgs {
@@ -116,6 +118,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
+    refuseAtProgramTime(`SemisyncEnablement ${name}`, checkEnablementInputs(propsAtProgramTime(args, ENABLEMENT_KEYS)));
     super(
       semisyncEnablementStub,
       name,
@@ -131,7 +134,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
         teardownByPlugin: args.teardownByPlugin,
         ...unsetOutputs(ENABLEMENT_OUTPUT_KEYS),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
+      { ...opts, dependsOn: registeredAfterChecks(opts?.dependsOn), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "mysql-semisync",
       "SemisyncEnablement",
     );

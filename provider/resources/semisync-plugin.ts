@@ -4,6 +4,8 @@ import { ServerSideArgs, TerminologyArgs, serverSideProps } from "./base-args";
 import { PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS } from "../types/input-keys";
 import { SECRET_OUTPUTS, undeclaredArgs, unsetOutputs } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
+import { checkPluginInputs } from "../plan/inputs";
+import { propsAtProgramTime, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
 
 /** Arguments of `SemisyncPlugin`; the shared ones are documented in base-args.ts. */
 export interface SemisyncPluginArgs extends ServerSideArgs, TerminologyArgs {
@@ -55,6 +57,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
+    refuseAtProgramTime(`SemisyncPlugin ${name}`, checkPluginInputs(propsAtProgramTime(args, PLUGIN_KEYS)));
     super(
       semisyncPluginStub,
       name,
@@ -65,7 +68,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
         matchOtherSide: args.matchOtherSide,
         ...unsetOutputs(PLUGIN_OUTPUT_KEYS),
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
+      { ...opts, dependsOn: registeredAfterChecks(opts?.dependsOn), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
       "mysql-semisync",
       "SemisyncPlugin",
     );

@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Integer, ROLES, ResourceRef, Role, SemisyncMonitoring } from "../types";
 import { acknowledgingReplicas, planMembers, waitCountRefusal } from "../plan/member-sides";
 import { SemisyncTuningArgs, TerminologyArgs, tuningProps } from "./base-args";
+import { DEFAULT_PORT, InputFailure, UNKNOWN, checkConnection, checkEnablementInputs, checkPluginInputs } from "../plan/inputs";
 import { ConnectionArgs, TopologyArgs } from "./connection-args";
+import { atProgramTime, programError, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
 import { SemisyncEnablement, SemisyncEnablementArgs } from "./semisync-enablement";
 import { SemisyncPlugin, SemisyncPluginArgs } from "./semisync-plugin";
 
@@ -131,27 +133,12 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
   readonly members: Record<string, MemberResources<P, E>>;
 
   constructor(classes: ReplicationClasses<P, E>, name: string, args: SemisyncReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("mysql-semisync:index:SemisyncReplication", name, {}, opts);
+    // Every refusal comes before the component registers: with `--skip-preview` the engine
+    // creates each resource as soon as the program registers it.
+    const layout = declareMembers(name, args);
+    super("mysql-semisync:index:SemisyncReplication", name, {}, { ...opts, dependsOn: registeredAfterChecks(opts?.dependsOn) });
     const failoverReady = args.failoverReady === true;
-    const { name: sourceName, connection: sourceConnection } = splitMember(args.source);
-    const replicas = args.replicas.map((replica, index) => {
-      const { name: _name, acknowledge, ...connection } = replica;
-      return { key: memberKey(name, replica, index, failoverReady), role: "replica" as const, acknowledge: acknowledge !== false, connection: connection as ConnectionArgs };
-    });
-    // Without failoverReady the source's key names no resource: one no replica name can take.
-    const sourceKey = failoverReady ? memberKey(name, { name: sourceName, host: hostOf(sourceConnection), port: portOf(sourceConnection) }, -1, true) : "\u0000source";
-    const keys = new Set<string>([sourceKey]);
-    for (const replica of replicas) {
-      if (keys.has(replica.key)) throw new Error(`SemisyncReplication ${name}: two ${failoverReady ? "members" : "replicas"} share the key '${replica.key}'; give them distinct names`);
-      keys.add(replica.key);
-    }
-    const declared = [{ key: sourceKey, role: "source" as const, acknowledge: true, connection: sourceConnection }, ...replicas];
-    const refusal = waitCountRefusal(name, args.waitForReplicaCount, declared);
-    if (refusal) throw new Error(refusal);
-    const required = args.waitForReplicaCount ?? 1;
-    // Updates run before deletions, so a source with too few replicas left is switched off before
-    // the replicas that are going away restart their IO threads.
-    const sourceSwitchOn = acknowledgingReplicas(declared) >= required;
+    const { sourceConnection, replicas, declared, sourceSwitchOn } = layout;
     const plans = planMembers(declared, failoverReady, sourceSwitchOn);
     const connectionOf = new Map(declared.map((m) => [m.key, m.connection]));
 
@@ -314,6 +301,69 @@ function splitMember(source: MemberArgs | pulumi.Input<ConnectionArgs>): { name?
   return { name, connection };
 }
 
+/** A member as the component declares it to `planMembers`, with its connection. */
+interface DeclaredMember {
+  key: string;
+  role: Role;
+  acknowledge: boolean;
+  connection: pulumi.Input<ConnectionArgs>;
+}
+
+/**
+ * Every member's key and role, after every plain input of every member is checked by the rules
+ * of `check` (plan/inputs.ts): the component refuses a bad value anywhere before any of its
+ * resources is registered. Throws `RunError`s: the language host prints them without a stack
+ * trace.
+ */
+function declareMembers(name: string, args: SemisyncReplicationArgs) {
+  const failoverReady = args.failoverReady === true;
+  const { name: sourceName, connection: sourceConnection } = splitMember(args.source);
+  refuseAtProgramTime(`SemisyncReplication ${name}`, inputFailures(args, sourceConnection));
+  // Without failoverReady the source's key names no resource: one no replica name can take.
+  const sourceKey = failoverReady ? memberKey(name, { name: sourceName, host: hostOf(sourceConnection), port: portOf(sourceConnection) }, -1, true) : "\u0000source";
+  const replicas: DeclaredMember[] = args.replicas.map((replica, index) => {
+    const { name: _name, acknowledge, ...connection } = replica;
+    return { key: memberKey(name, replica, index, failoverReady), role: "replica", acknowledge: acknowledge !== false, connection: connection as ConnectionArgs };
+  });
+  const keys = new Set<string>([sourceKey]);
+  for (const replica of replicas) {
+    if (keys.has(replica.key)) throw programError(`SemisyncReplication ${name}: two ${failoverReady ? "members" : "replicas"} share the key '${replica.key}'; give them distinct names. Nothing was changed on any server.`);
+    keys.add(replica.key);
+  }
+  const declared: DeclaredMember[] = [{ key: sourceKey, role: "source", acknowledge: true, connection: sourceConnection }, ...replicas];
+  const refusal = waitCountRefusal(name, args.waitForReplicaCount, declared);
+  if (refusal) throw programError(`${refusal} Nothing was changed on any server.`);
+  // Updates run before deletions, so a source with too few replicas left is switched off before
+  // the replicas that are going away restart their IO threads.
+  const sourceSwitchOn = acknowledgingReplicas(declared) >= (args.waitForReplicaCount ?? 1);
+  return { sourceConnection, replicas, declared, sourceSwitchOn };
+}
+
+/**
+ * What `check` would refuse in any of the component's resources, from the inputs that are plain
+ * now: each member's connection (named `source.port`, `replicas[1].host`, …) and the settings its
+ * resources share.
+ */
+function inputFailures(args: SemisyncReplicationArgs, sourceConnection: pulumi.Input<ConnectionArgs>): InputFailure[] {
+  // A member's connection is checked whole, password and TLS inline, as its topology entry is.
+  const failures = checkConnection(atProgramTime(sourceConnection), "source", true);
+  args.replicas.forEach((replica, index) => {
+    const { name: _name, acknowledge, ...connection } = replica;
+    failures.push(...checkConnection(atProgramTime(connection), `replicas[${index}]`, true));
+    const plain = atProgramTime(acknowledge);
+    if (plain !== undefined && plain !== UNKNOWN && typeof plain !== "boolean") failures.push({ property: `replicas[${index}].acknowledge`, reason: `replicas[${index}].acknowledge must be true or false, got ${JSON.stringify(plain)}` });
+  });
+  // The settings as the source's resources receive them; their connection is checked above.
+  const shared = { role: "source", connection: UNKNOWN, removeAdopted: args.removeAdopted };
+  failures.push(
+    ...checkEnablementInputs(atProgramTime({ ...shared, ...tuningProps(args), requiredClients: args.waitForReplicaCount }) as Record<string, unknown>),
+    ...checkPluginInputs(atProgramTime({ ...shared, terminology: args.terminology }) as Record<string, unknown>),
+  );
+  const failoverReady = atProgramTime(args.failoverReady);
+  if (failoverReady !== undefined && typeof failoverReady !== "boolean") failures.push({ property: "failoverReady", reason: `failoverReady must be true or false, got ${JSON.stringify(failoverReady)}` });
+  return failures;
+}
+
 function hostOf(connection: pulumi.Input<ConnectionArgs>): pulumi.Input<string> | undefined {
   return typeof connection === "object" && connection !== null && !pulumi.Output.isInstance(connection) ? (connection as ConnectionArgs).host : undefined;
 }
@@ -323,18 +373,18 @@ function portOf(connection: pulumi.Input<ConnectionArgs>): pulumi.Input<number> 
 }
 
 /**
- * A member's key: its name, else `<host>-<port>` for a plain-string host. Else a replica
- * without failoverReady is keyed by position; with failoverReady a member moves between `source`
- * and `replicas`, so a position would rename it: a name is required.
+ * A member's key: its name, else `<host>-<port>` when both are plain (an absent port is the
+ * default 3306). Else a replica without failoverReady is keyed by position; with failoverReady a
+ * member moves between `source` and `replicas`, so a position would rename it: a name is
+ * required. A host or port that is an Output is never stood in for by a default.
  */
 function memberKey(component: string, member: { name?: string; host?: pulumi.Input<string>; port?: pulumi.Input<number> }, index: number, failoverReady: boolean): string {
   if (member.name) return member.name;
-  if (typeof member.host === "string") {
-    const port = typeof member.port === "number" ? member.port : 3306;
-    return `${member.host}-${port}`.replace(/[^A-Za-z0-9_.-]/g, "_");
-  }
+  const port = member.port === undefined ? DEFAULT_PORT : member.port;
+  if (typeof member.host === "string" && typeof port === "number") return `${member.host}-${port}`.replace(/[^A-Za-z0-9_.-]/g, "_");
   if (!failoverReady) return String(index);
-  throw new Error(
-    `SemisyncReplication ${component}: with failoverReady every member's resources are keyed by its name, and the ${index < 0 ? "source" : `replica at position ${index}`} has neither a name nor a plain-string host. Give it a name (e.g. name: "db1"), the same one it keeps when it moves between source and replicas.`,
+  const pending = typeof member.host === "string" ? "its port is an output" : typeof port === "number" ? "its host is an output" : "its host and port are outputs";
+  throw programError(
+    `SemisyncReplication ${component}: with failoverReady every member's resources are keyed by its name, and the ${index < 0 ? "source" : `replica at position ${index}`} has no name and ${pending}, so its key cannot be known when the program runs. Give it a name (e.g. name: "db1"), the same one it keeps when it moves between source and replicas. Nothing was changed on any server.`,
   );
 }

@@ -99,7 +99,7 @@ const BAD_INPUTS: BadInput[] = [
     name: "failoverReady with a member whose host is an output and no name",
     program: (t, pw) =>
       new SemisyncReplication("r", { failoverReady: true, source: { ...connectionOf(t.source, pw), name: "db1" }, replicas: [{ ...connectionOf(t.replicas[0], pw), host: pulumi.output(t.replicas[0].host) }] }),
-    expected: /SemisyncReplication r: with failoverReady every member's resources are keyed by its name, and the replica at position 0 has neither a name nor a plain-string host\. Give it a name/,
+    expected: /SemisyncReplication r: with failoverReady every member's resources are keyed by its name, and the replica at position 0 has no name and its host is an output, so its key cannot be known when the program runs\. Give it a name/,
   },
   {
     name: "standby on a replica resource that declares a source",
