@@ -11,10 +11,11 @@ import { SemisyncPlugin, SemisyncPluginArgs } from "./semisync-plugin";
 /** A member of the topology: its connection and the key of its resources. */
 export interface MemberArgs extends ConnectionArgs {
   /**
-   * Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-   * string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-   * removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-   * with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+   * Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+   * plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+   * for a replica without `failoverReady`, to its position in `replicas` (then removing one
+   * replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+   * `failoverReady` a name is required. Changing it keeps the member semisync: its new
    * resources adopt what the old ones set up. Without `failoverReady` the source's name is not
    * used.
    */
