@@ -592,10 +592,11 @@ type Member struct {
 	ConnectTimeoutMs *int `pulumi:"connectTimeoutMs"`
 	// Host name or address of the server.
 	Host string `pulumi:"host"`
-	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-	// string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-	// removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-	// with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+	// plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+	// for a replica without `failoverReady`, to its position in `replicas` (then removing one
+	// replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+	// `failoverReady` a name is required. Changing it keeps the member semisync: its new
 	// resources adopt what the old ones set up. Without `failoverReady` the source's name is not
 	// used.
 	Name *string `pulumi:"name"`
@@ -672,10 +673,11 @@ type MemberArgs struct {
 	ConnectTimeoutMs pulumi.IntPtrInput `pulumi:"connectTimeoutMs"`
 	// Host name or address of the server.
 	Host pulumi.StringInput `pulumi:"host"`
-	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-	// string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-	// removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-	// with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+	// plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+	// for a replica without `failoverReady`, to its position in `replicas` (then removing one
+	// replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+	// `failoverReady` a name is required. Changing it keeps the member semisync: its new
 	// resources adopt what the old ones set up. Without `failoverReady` the source's name is not
 	// used.
 	Name *string `pulumi:"name"`
@@ -769,10 +771,11 @@ func (o MemberOutput) Host() pulumi.StringOutput {
 	return o.ApplyT(func(v Member) string { return v.Host }).(pulumi.StringOutput)
 }
 
-// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-// string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-// removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-// with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+// plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+// for a replica without `failoverReady`, to its position in `replicas` (then removing one
+// replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+// `failoverReady` a name is required. Changing it keeps the member semisync: its new
 // resources adopt what the old ones set up. Without `failoverReady` the source's name is not
 // used.
 func (o MemberOutput) Name() pulumi.StringPtrOutput {
@@ -835,10 +838,11 @@ type Replica struct {
 	ConnectTimeoutMs *int `pulumi:"connectTimeoutMs"`
 	// Host name or address of the server.
 	Host string `pulumi:"host"`
-	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-	// string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-	// removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-	// with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+	// plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+	// for a replica without `failoverReady`, to its position in `replicas` (then removing one
+	// replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+	// `failoverReady` a name is required. Changing it keeps the member semisync: its new
 	// resources adopt what the old ones set up. Without `failoverReady` the source's name is not
 	// used.
 	Name *string `pulumi:"name"`
@@ -924,10 +928,11 @@ type ReplicaArgs struct {
 	ConnectTimeoutMs pulumi.IntPtrInput `pulumi:"connectTimeoutMs"`
 	// Host name or address of the server.
 	Host pulumi.StringInput `pulumi:"host"`
-	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-	// string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-	// removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-	// with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+	// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+	// plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+	// for a replica without `failoverReady`, to its position in `replicas` (then removing one
+	// replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+	// `failoverReady` a name is required. Changing it keeps the member semisync: its new
 	// resources adopt what the old ones set up. Without `failoverReady` the source's name is not
 	// used.
 	Name *string `pulumi:"name"`
@@ -1033,10 +1038,11 @@ func (o ReplicaOutput) Host() pulumi.StringOutput {
 	return o.ApplyT(func(v Replica) string { return v.Host }).(pulumi.StringOutput)
 }
 
-// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-// string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-// removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-// with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+// Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+// plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+// for a replica without `failoverReady`, to its position in `replicas` (then removing one
+// replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+// `failoverReady` a name is required. Changing it keeps the member semisync: its new
 // resources adopt what the old ones set up. Without `failoverReady` the source's name is not
 // used.
 func (o ReplicaOutput) Name() pulumi.StringPtrOutput {

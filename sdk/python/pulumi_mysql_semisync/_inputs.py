@@ -293,10 +293,11 @@ class MemberArgsDict(TypedDict):
     """
     name: NotRequired[_builtins.str]
     """
-    Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-    string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-    removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-    with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+    Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+    plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+    for a replica without `failoverReady`, to its position in `replicas` (then removing one
+    replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+    `failoverReady` a name is required. Changing it keeps the member semisync: its new
     resources adopt what the old ones set up. Without `failoverReady` the source's name is not
     used.
     """
@@ -354,10 +355,11 @@ class MemberArgs:
                own key and read the password. Prefer TLS (the default `tls` mode uses it whenever the
                server offers it) or `serverPublicKey`. Defaults to false.
         :param pulumi.Input[_builtins.int] connect_timeout_ms: Bound on connecting, in milliseconds. Defaults to 30000.
-        :param _builtins.str name: Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-               string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-               removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-               with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+        :param _builtins.str name: Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+               plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+               for a replica without `failoverReady`, to its position in `replicas` (then removing one
+               replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+               `failoverReady` a name is required. Changing it keeps the member semisync: its new
                resources adopt what the old ones set up. Without `failoverReady` the source's name is not
                used.
         :param pulumi.Input[_builtins.str] password: Password of `user`. Always stored as a Pulumi secret, even when given as a plain string.
@@ -458,10 +460,11 @@ class MemberArgs:
     @pulumi.getter
     def name(self) -> Optional[_builtins.str]:
         """
-        Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-        string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-        removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-        with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+        Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+        plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+        for a replica without `failoverReady`, to its position in `replicas` (then removing one
+        replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+        `failoverReady` a name is required. Changing it keeps the member semisync: its new
         resources adopt what the old ones set up. Without `failoverReady` the source's name is not
         used.
         """
@@ -574,10 +577,11 @@ class ReplicaArgsDict(TypedDict):
     """
     name: NotRequired[_builtins.str]
     """
-    Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-    string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-    removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-    with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+    Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+    plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+    for a replica without `failoverReady`, to its position in `replicas` (then removing one
+    replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+    `failoverReady` a name is required. Changing it keeps the member semisync: its new
     resources adopt what the old ones set up. Without `failoverReady` the source's name is not
     used.
     """
@@ -640,10 +644,11 @@ class ReplicaArgs:
                own key and read the password. Prefer TLS (the default `tls` mode uses it whenever the
                server offers it) or `serverPublicKey`. Defaults to false.
         :param pulumi.Input[_builtins.int] connect_timeout_ms: Bound on connecting, in milliseconds. Defaults to 30000.
-        :param _builtins.str name: Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-               string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-               removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-               with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+        :param _builtins.str name: Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+               plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+               for a replica without `failoverReady`, to its position in `replicas` (then removing one
+               replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+               `failoverReady` a name is required. Changing it keeps the member semisync: its new
                resources adopt what the old ones set up. Without `failoverReady` the source's name is not
                used.
         :param pulumi.Input[_builtins.str] password: Password of `user`. Always stored as a Pulumi secret, even when given as a plain string.
@@ -763,10 +768,11 @@ class ReplicaArgs:
     @pulumi.getter
     def name(self) -> Optional[_builtins.str]:
         """
-        Stable key of this member's resources. Defaults to `<host>-<port>` when `host` is a plain
-        string; otherwise, for a replica without `failoverReady`, to its position in `replicas` (then
-        removing one replica replaces the ones after it, so give a name when hosts are outputs), and
-        with `failoverReady` a name is required. Changing it keeps the member semisync: its new
+        Stable key of this member's resources. Defaults to `<host>-<port>` when `host` and `port` are
+        plain values (an absent port counts as 3306, a port that is an Output never does); otherwise,
+        for a replica without `failoverReady`, to its position in `replicas` (then removing one
+        replica replaces the ones after it, so give a name when hosts or ports are outputs), and with
+        `failoverReady` a name is required. Changing it keeps the member semisync: its new
         resources adopt what the old ones set up. Without `failoverReady` the source's name is not
         used.
         """
