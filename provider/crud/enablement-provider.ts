@@ -228,6 +228,7 @@ const ENABLEMENT_PARTS: SideProviderParts<EnablementInputs, EnablementOutputs> =
   converge,
   read,
   delete: deleteEnablement,
+  undoCreate: (connect, made) => connect(made, (ctx) => tearDown(ctx, made)),
 };
 
 /** `SemisyncEnablement`'s provider: SET GLOBAL (or PERSIST) and the replica IO-thread restart. */

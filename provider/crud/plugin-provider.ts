@@ -148,6 +148,8 @@ const PLUGIN_PARTS: SideProviderParts<PluginInputs, PluginOutputs> = {
   converge,
   read,
   delete: deletePlugin,
+  // An adopted or built-in plugin was not installed by the create: nothing to take back.
+  undoCreate: (connect, made) => (made.adopted || made.builtIn ? Promise.resolve() : connect(made, (ctx) => removePlugin(ctx, made))),
 };
 
 /** `SemisyncPlugin`'s provider: INSTALL PLUGIN on create, UNINSTALL PLUGIN on delete. */

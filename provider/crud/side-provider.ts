@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DiffDecision } from "../plan/diff";
-import { Credentials, InputFailure } from "../plan/inputs";
+import { Credentials, InputFailure, connectionSettings } from "../plan/inputs";
+import { serverLabel } from "../sql/connection";
+import { unlessEngineGone } from "./engine-presence";
 import { ServerObject } from "../plan/ownership";
 import { Role } from "../types";
 import { reportingOnce } from "./engine-report";
@@ -34,6 +36,8 @@ export interface SideProviderParts<I extends SideInputs, O extends I & SideOutpu
   /** Refresh: the props as the server is now, and the inputs they hold. */
   read(connect: Connect, props: O): Promise<{ props: O; inputs: I }>;
   delete(connect: Connect, props: O): Promise<void>;
+  /** Puts the server back as a create that the engine will never record found it (engine-presence.ts). */
+  undoCreate(connect: Connect, outputs: O): Promise<void>;
 }
 
 /**
@@ -54,7 +58,9 @@ export function sideProvider<I extends SideInputs, O extends I & SideOutputs>(pa
     },
 
     async create(inputs) {
-      const outs = await parts.converge(connect, inputs);
+      // What a create leaves that the engine never records would be adopted as found by the next run.
+      const server = serverLabel(connectionSettings(inputs.connection));
+      const outs = await unlessEngineGone(server, () => parts.converge(connect, inputs), (made) => parts.undoCreate(connect, made));
       claim(inputs.connection, inputs.role, parts.kind);
       appliedTopology(outs.topologyMembers);
       return { id: resourceId(inputs.connection, `semisync-${parts.kind}`, inputs.role), outs };
