@@ -1,6 +1,5 @@
 import * as net from "node:net";
 import { semisyncError } from "../sql/errors";
-import { processWide } from "./process-wide";
 
 /**
  * Whether the Pulumi engine that started this provider process is gone (killed).
@@ -44,45 +43,20 @@ function engineAddress(): { host: string; port: number } | undefined {
  * not stay on the server, or the next run would take it for something it found there. `undo`
  * gets the create's outputs and puts the server back as the create found it.
  *
- * A create that ends while the engine lives may still never be recorded: the engine can die
- * between receiving the result and writing its checkpoint. So every create of this provider
- * process stays undoable: a watch (every 250 ms while the process lives) undoes them all, the
- * last one first, as soon as the engine is gone. Undoing one the engine did record costs nothing
- * lasting: the recovery's `pulumi refresh` reads it as gone and `pulumi up` makes it again
- * (docs/interrupted-runs.md); leaving one it did not record would be adopted as found.
+ * Only a create still in flight is judged: while it runs, a live engine is waiting for its
+ * answer, so a refused connection to its address can only mean it is gone. A create that ended
+ * is never undone later: once a run ends, the engine closes its endpoint while it stops its
+ * provider hosts, and a watch that outlived the create could not tell that normal end from a
+ * kill, and would undo a deployment that succeeded. So the engine dying between receiving a
+ * result and writing its checkpoint is left to the recovery (docs/interrupted-runs.md).
  */
 export async function unlessEngineGone<T>(server: string, create: () => Promise<T>, undo: (outputs: T) => Promise<void>): Promise<T> {
   if (await engineGone()) throw semisyncError(server, "not started: the pulumi engine that asked for this create is gone. Nothing was changed.", { fix: FIX });
   const outputs = await create();
-  if (!(await engineGone())) {
-    watchEngine(() => undo(outputs));
-    return outputs;
-  }
+  if (!(await engineGone())) return outputs;
   let undone = "it was undone";
   await undo(outputs).catch((error) => (undone = `undoing it failed (${String((error as Error)?.message ?? error)})`));
   throw semisyncError(server, `the pulumi engine that asked for this create is gone, so it could not record it: ${undone}.`, { fix: FIX });
 }
 
 const FIX = "run the recovery in docs/interrupted-runs.md (pulumi cancel, pulumi refresh --clear-pending-creates, pulumi up).";
-
-interface Watch {
-  undos: (() => Promise<void>)[];
-  started: boolean;
-}
-
-function watchEngine(undo: () => Promise<void>): void {
-  if (!engineAddress()) return;
-  const watch = processWide<Watch>("engine-watch", () => ({ undos: [], started: false }));
-  watch.undos.push(undo);
-  if (watch.started) return;
-  watch.started = true;
-  const tick = async () => {
-    if (await engineGone()) {
-      const undos = watch.undos.splice(0).reverse();
-      for (const run of undos) await run().catch(() => undefined);
-      return;
-    }
-    setTimeout(() => void tick(), 250).unref();
-  };
-  setTimeout(() => void tick(), 250).unref();
-}
