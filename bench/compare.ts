@@ -81,10 +81,7 @@ export function findAnsible(): { playbook: string; python: string } | { skipped:
   const configured = process.env.SEMISYNC_ANSIBLE_PLAYBOOK;
   if (configured && !fs.existsSync(configured)) return { skipped: `skipped: SEMISYNC_ANSIBLE_PLAYBOOK=${configured} does not exist` };
   const playbook =
-    configured ??
-    [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), path.join(DEFAULT_ANSIBLE_VENV, "bin")]
-      .map((dir) => path.join(dir, "ansible-playbook"))
-      .find((file) => fs.existsSync(file));
+    configured ?? [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean), path.join(DEFAULT_ANSIBLE_VENV, "bin")].map((dir) => path.join(dir, "ansible-playbook")).find((file) => fs.existsSync(file));
   if (!playbook) return { skipped: `skipped: ansible not installed (python3 -m venv ${DEFAULT_ANSIBLE_VENV} && ${DEFAULT_ANSIBLE_VENV}/bin/pip install ansible pymysql, or set SEMISYNC_ANSIBLE_PLAYBOOK)` };
   const shebang = fs.readFileSync(playbook, "utf8").split("\n")[0];
   const python = shebang.startsWith("#!") ? shebang.slice(2).trim().split(/\s+/)[0] : "python3";

@@ -97,7 +97,9 @@ export async function fleet(lane: Lane, counts: number[]): Promise<FleetRow[]> {
         maxCommitMs: Math.max(up.maxCommitMs, down.maxCommitMs),
       };
       rows.push(row);
-      log(`fleet of ${count}: up ${seconds(row.upMs)} s, preview ${seconds(row.previewMs)} s, refresh ${seconds(row.refreshMs)} s, destroy ${seconds(row.destroyMs)} s, ${row.dynamicResources} dynamic resources, ${row.bytesPerResource.toFixed(0)} bytes each`);
+      log(
+        `fleet of ${count}: up ${seconds(row.upMs)} s, preview ${seconds(row.previewMs)} s, refresh ${seconds(row.refreshMs)} s, destroy ${seconds(row.destroyMs)} s, ${row.dynamicResources} dynamic resources, ${row.bytesPerResource.toFixed(0)} bytes each`,
+      );
     }
     await writer.stop();
     writer = undefined;

@@ -16,8 +16,7 @@ const PASSPHRASE = "semisync-bench";
 
 /** examples/yaml's program for any number of replicas (the example itself declares two). */
 function yamlProgram(servers: { source: Server; replicas: Server[] }, timeoutMs: number): string {
-  const member = (s: Server, name?: string) =>
-    [...(name ? [`name: ${name}`] : []), `host: ${s.host}`, `port: ${s.port}`, `user: ${s.user}`, "password: ${password}"];
+  const member = (s: Server, name?: string) => [...(name ? [`name: ${name}`] : []), `host: ${s.host}`, `port: ${s.port}`, `user: ${s.user}`, "password: ${password}"];
   const block = (lines: string[], indent: string, first: string) => lines.map((line, i) => `${i === 0 ? first : indent}${line}`).join("\n");
   return [
     "name: semisync-yaml-bench",

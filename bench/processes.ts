@@ -75,7 +75,10 @@ function childrenCpuMs(file: string): number | undefined {
   try {
     const lines = fs.readFileSync(file, "utf8").trim().split("\n");
     fs.rmSync(file, { force: true });
-    const parts = (lines[1] ?? "").trim().split(/\s+/).map((t) => t.match(/^(\d+)m([\d.]+)s$/));
+    const parts = (lines[1] ?? "")
+      .trim()
+      .split(/\s+/)
+      .map((t) => t.match(/^(\d+)m([\d.]+)s$/));
     if (parts.length !== 2 || parts.some((m) => !m)) return undefined;
     return parts.reduce((sum, m) => sum + (Number(m![1]) * 60 + Number(m![2])) * 1000, 0);
   } catch {

@@ -95,7 +95,10 @@ export async function profile(topology: Topology, writer: CommitWriter, runs: nu
   }
   const previewPhases = [];
   await pulumi(js, ["up", "--yes"]);
-  for (const [variant, args] of [["refresh: always (as shipped)", []], ["--refresh=false", ["--refresh=false"]]] as const) {
+  for (const [variant, args] of [
+    ["refresh: always (as shipped)", []],
+    ["--refresh=false", ["--refresh=false"]],
+  ] as const) {
     previewPhases.push({ variant, load: load1(), marks: await tracedPreview(js, [...args]) });
   }
   await pulumi(js, ["destroy", "--yes"]);

@@ -59,7 +59,10 @@ const memberName = (index: number) => `db${index + 1}`;
 function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split("\n").find((text) => /\berror:/i.test(text) && !/^\s*error: update failed/i.test(text)) ?? message;
-  return line.replace(/^.*?error: /i, "").trim().slice(0, 200);
+  return line
+    .replace(/^.*?error: /i, "")
+    .trim()
+    .slice(0, 200);
 }
 
 /** Waits (bounded) until `replica` has applied everything `source` has executed. */
@@ -190,10 +193,7 @@ async function flip(lane: Lane, failoverReady: boolean, stopWrites: StopWrites):
       secondUpChanges: Object.fromEntries(Object.entries(secondUpChanges).filter(([op]) => op !== "same")),
       secondUpError,
     };
-    log(
-      `role-flip, ${approach}: up ${(upMs / 1000).toFixed(1)} s, ${row.commits} commits, max ${row.maxMs.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms` +
-        (upError ? `, up failed: ${upError}` : ""),
-    );
+    log(`role-flip, ${approach}: up ${(upMs / 1000).toFixed(1)} s, ${row.commits} commits, max ${row.maxMs.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms` + (upError ? `, up failed: ${upError}` : ""));
     return row;
   } finally {
     // UNINSTALL PLUGIN on the demoted source is refused under super_read_only (error 1290).

@@ -54,7 +54,11 @@ export interface PackageSchema {
 const shortName = (token: string): string => token.slice(token.lastIndexOf(":") + 1);
 
 /** Markdown table cells hold one line and no bare pipe. */
-const cell = (text: string): string => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+const cell = (text: string): string =>
+  text
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|")
+    .trim();
 
 export function typeOf(spec: PropertySpec, schema: PackageSchema): string {
   let text: string;
@@ -127,9 +131,7 @@ function typeSection(token: string, spec: ObjectSpec, schema: PackageSchema): st
   const lines = [`### ${shortName(token)}`, ""];
   if (spec.description) lines.push(spec.description.trim(), "");
   const required = new Set(spec.required ?? []);
-  const rows = Object.entries(spec.properties ?? {}).map(
-    ([key, property]) => `| \`${key}\` | ${cell(typeOf(property, schema))} | ${defaultOf(property, required.has(key))} | ${cell(property.description ?? "")} |`,
-  );
+  const rows = Object.entries(spec.properties ?? {}).map(([key, property]) => `| \`${key}\` | ${cell(typeOf(property, schema))} | ${defaultOf(property, required.has(key))} | ${cell(property.description ?? "")} |`);
   lines.push("| Property | Type | Default | Description |", "|---|---|---|---|", ...rows, "");
   return lines;
 }

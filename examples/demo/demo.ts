@@ -40,7 +40,11 @@ async function main(): Promise<void> {
     process.stderr.write(`    source   ${prefix}status=${source[`${prefix}status`]}  clients=${source[`${prefix}clients`]}\n`);
     for (const replica of topology.replicas) {
       const status = await statusOf(replica, "Rpl_semi_sync_%_status");
-      process.stderr.write(`    ${replica.name} ${Object.entries(status).map(([k, v]) => `${k}=${v}`).join(" ")}\n`);
+      process.stderr.write(
+        `    ${replica.name} ${Object.entries(status)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" ")}\n`,
+      );
     }
 
     step("one commit on the source, acknowledged by a replica");
@@ -57,11 +61,7 @@ async function main(): Promise<void> {
     if (keep) {
       step(`kept running: stack "demo" in ${project.dir}. To destroy it and remove the servers, from ${REPO_ROOT}:`);
       process.stderr.write(
-        [
-          "source scripts/env.sh",
-          `PULUMI_BACKEND_URL=file://${project.backend} PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE} pulumi destroy --yes --stack demo --cwd ${project.dir}`,
-          `npm run testbed -- down ${testbedId}`,
-        ]
+        ["source scripts/env.sh", `PULUMI_BACKEND_URL=file://${project.backend} PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE} pulumi destroy --yes --stack demo --cwd ${project.dir}`, `npm run testbed -- down ${testbedId}`]
           .map((line) => `    ${line}\n`)
           .join(""),
       );

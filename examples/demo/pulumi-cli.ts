@@ -47,11 +47,7 @@ export function withBackend(dir: string, passphrase: string): CliProject {
  * Runs the pulumi CLI in the project and resolves with its output; `echo` streams the output to
  * the terminal, `stdoutOnly` leaves stderr out of the result (for `--json`). Bounded.
  */
-export function pulumiCli(
-  project: Pick<CliProject, "dir" | "env">,
-  args: string[],
-  options: { echo?: boolean; timeoutMs?: number; stdoutOnly?: boolean } = {},
-): Promise<string> {
+export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string[], options: { echo?: boolean; timeoutMs?: number; stdoutOnly?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -79,13 +75,9 @@ export function pulumiCli(
 }
 
 /** Points the base-resources program at servers, the password as a secret. */
-export async function configureServers(
-  project: CliProject,
-  servers: { source: { host: string; port: number }; replicas: { host: string; port: number }[]; user: string; password: string },
-): Promise<void> {
+export async function configureServers(project: CliProject, servers: { source: { host: string; port: number }; replicas: { host: string; port: number }[]; user: string; password: string }): Promise<void> {
   await pulumiCli(project, ["stack", "init", "demo"]);
-  const set = (key: string, value: string, secret = false) =>
-    pulumiCli(project, ["config", "set", "--path", key, value, ...(secret ? ["--secret"] : ["--plaintext"])]);
+  const set = (key: string, value: string, secret = false) => pulumiCli(project, ["config", "set", "--path", key, value, ...(secret ? ["--secret"] : ["--plaintext"])]);
   await set("source.host", servers.source.host);
   await set("source.port", String(servers.source.port));
   for (const [i, replica] of servers.replicas.entries()) {

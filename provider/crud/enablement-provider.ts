@@ -122,20 +122,13 @@ async function requireStored(ctx: ServerContext, desired: EnablementDesired, pla
 /** Poll interval of the waits on a deployment's critical path: one observation is ~4 small queries. */
 const POLL_MS = 50;
 
-
-
 /**
  * A source switched on before enough replicas are semisync clients makes its next commit wait
  * the whole `timeoutMs` (measured: 10 s by default), so the switch waits for them, at most
  * `clientsTimeoutMs`. Replicas register even while the source is disabled; the count lags the
  * replica by ~0.5 s.
  */
-async function awaitSemisyncClients(
-  ctx: ServerContext,
-  inputs: EnablementInputs,
-  terminology: ResolvedTerminology,
-  observed: ObservedState,
-): Promise<ObservedState> {
+async function awaitSemisyncClients(ctx: ServerContext, inputs: EnablementInputs, terminology: ResolvedTerminology, observed: ObservedState): Promise<ObservedState> {
   const clientsName = sideNames(terminology, "source").clientsVariable!;
   const required = requiredClientsOf(inputs, observed, terminology);
   const clientsWaitMs = inputs.clientsTimeoutMs ?? DEFAULT_CLIENTS_TIMEOUT_MS;
@@ -170,8 +163,6 @@ export async function rollBack(ctx: ServerContext, plan: EnablementPlan, flavor:
   const restart = plan.expectReplicaStatus ? ioRestartStatements(flavor).map((statement) => statement.sql) : [];
   return [...(await undoStatements(ctx.session, plan.statements)), ...(await runEach(ctx.session, restart))];
 }
-
-
 
 /** Refresh: the server as it is now; what the resource found and managed stays as recorded. */
 async function read(connect: Connect, props: EnablementOutputs): Promise<{ props: EnablementOutputs; inputs: EnablementInputs }> {
@@ -246,7 +237,10 @@ async function tearDown(ctx: ServerContext, props: EnablementOutputs): Promise<v
   await applyPlan(ctx, props, plan);
   if (teardown.keptOn) {
     if (props.role === "replica") keptReplica(props.sourceConnection, props.connection);
-    engineWarning(ctx.session.server, `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`);
+    engineWarning(
+      ctx.session.server,
+      `semisync ${props.role}: left switched on, as it was found when this resource adopted it${plan.statements.length > 0 ? "; the settings it changed were put back" : ""} (removeAdopted: true switches it off).`,
+    );
   }
 }
 

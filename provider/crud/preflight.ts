@@ -80,8 +80,7 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
     if (needs.length > 0) seen.privileges = await readAccountPrivileges(ctx.session, ctx.detected.flavor, { insertPlugin: needs.includes("installPlugin") });
     return seen;
   };
-  const read = (member: Member): Promise<MemberView> =>
-    withServer(member.credentials, async (ctx) => view(member, ctx, await ctx.observe({ channels: member.role === "replica" })));
+  const read = (member: Member): Promise<MemberView> => withServer(member.credentials, async (ctx) => view(member, ctx, await ctx.observe({ channels: member.role === "replica" })));
   // The resource's own server is read on its own session (first as it has just been read).
   const isSelf = (member: Member) => member.role === scope.role && serverLabel(connectionSettings(member.credentials.connection)) === self.session.server;
   const readSelf = (member: Member, observed: ObservedState): Promise<MemberView> => view(member, self, observed, planned);
@@ -138,14 +137,16 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
  */
 function warnOnce(server: string, warning: string, down: DownMember[]): void {
   const warned = processWide("member-down-warnings", () => new Set<string>());
-  const key = down.map((m) => m.server).sort().join(",");
+  const key = down
+    .map((m) => m.server)
+    .sort()
+    .join(",");
   if (warned.has(key)) return;
   warned.add(key);
   engineWarning(server, warning);
 }
 
-const UNREADABLE_FIX =
-  "make sure the server answers within the connection's connectTimeoutMs and statementTimeoutMs (a long-held lock or an overloaded server delays it), then run again.";
+const UNREADABLE_FIX = "make sure the server answers within the connection's connectTimeoutMs and statementTimeoutMs (a long-held lock or an overloaded server delays it), then run again.";
 
 /** How long a refusal must persist: far above an IO-thread restart (ms), far below any timeout a user sets. */
 const SETTLE_MS = 1_500;

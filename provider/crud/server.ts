@@ -74,7 +74,7 @@ export async function onSession<T>(server: string, open: (use: (session: Session
 /** The grants that reading a server's state needs on its generation (docs/preflight-and-grants.md, "Grants"). */
 function readGrantFix(detected: DetectedServer | undefined): string {
   if (!detected) {
-    return "GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.2–10.5.8: REPLICATION SLAVE ADMIN; 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider's user (docs/preflight-and-grants.md, \"Grants\").";
+    return 'GRANT REPLICATION CLIENT ON *.* (MariaDB 10.5.2–10.5.8: REPLICATION SLAVE ADMIN; 10.5.9+: REPLICA MONITOR) and, on MySQL 8.0+, SELECT ON performance_schema.* TO the provider\'s user (docs/preflight-and-grants.md, "Grants").';
   }
   const { flavor } = detected;
   const persisted = flavor.supportsPersist ? " and SELECT ON performance_schema.*" : "";
@@ -100,4 +100,3 @@ export function serverOf(ctx: ServerContext): ServerIdentity {
 export function resourceId(connection: ConnectionInputs, kind: string, role: string): string {
   return `mysql://${serverLabel(connectionSettings(connection))}/${kind}/${role}`;
 }
-

@@ -60,7 +60,11 @@ export function sideProvider<I extends SideInputs, O extends I & SideOutputs>(pa
     async create(inputs) {
       // What a create leaves that the engine never records would be adopted as found by the next run.
       const server = serverLabel(connectionSettings(inputs.connection));
-      const outs = await unlessEngineGone(server, () => parts.converge(connect, inputs), (made) => parts.undoCreate(connect, made));
+      const outs = await unlessEngineGone(
+        server,
+        () => parts.converge(connect, inputs),
+        (made) => parts.undoCreate(connect, made),
+      );
       claim(inputs.connection, inputs.role, parts.kind);
       appliedTopology(outs.topologyMembers);
       return { id: resourceId(inputs.connection, `semisync-${parts.kind}`, inputs.role), outs };

@@ -79,13 +79,19 @@ export async function refuseToStarveSource(ctx: ServerContext, declared: Declare
       const seen = { variable, clients };
       if (clients - 1 >= needed) return { seen };
       const timeoutMs = state.variables[variableName(terminology, "source", "timeout")] ?? "10000";
-      return { seen, refusal: `its source ${source.session.server} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeoutMs} ms.` };
+      return {
+        seen,
+        refusal: `its source ${source.session.server} still has semisync switched on with ${clients} semisync replica(s) for ${needed} acknowledgement(s) per commit; switching this replica off now would stall the source's next commit for ${timeoutMs} ms.`,
+      };
     });
   } catch (error) {
     const source = `${declared.sourceConnection.host}:${declared.sourceConnection.port ?? DEFAULT_PORT}`;
     // A source nothing answers for commits nothing, so this replica's departure cannot stall it.
     if (isUnreachable(error)) {
-      engineWarning(ctx.session.server, `its declared source ${source} is unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}), so whether switching this replica off stalls it was not checked; going ahead.`);
+      engineWarning(
+        ctx.session.server,
+        `its declared source ${source} is unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)}), so whether switching this replica off stalls it was not checked; going ahead.`,
+      );
       return undefined;
     }
     // Anything else answered: a rejected login, a missing grant, a server error. The check cannot

@@ -39,9 +39,7 @@ export function detectFlavor(identity: ServerIdentity): DetectedServer {
   const flavor = candidates[candidates.length - 1];
   if (!flavor) {
     const oldest = GENERATIONS.find((f) => f.family === family)!;
-    throw unsupportedServerError(
-      `${family === "mysql" ? "MySQL" : "MariaDB"} ${version} is older than the oldest supported release ${oldest.since}; upgrade the server`,
-    );
+    throw unsupportedServerError(`${family === "mysql" ? "MySQL" : "MariaDB"} ${version} is older than the oldest supported release ${oldest.since}; upgrade the server`);
   }
   return { flavor, family, version };
 }
@@ -50,11 +48,7 @@ export function detectFlavor(identity: ServerIdentity): DetectedServer {
  * The terminology to use on a server. `automatic` prefers what is already installed, then the
  * generation's preferred names; a pinned one must be shipped by the server.
  */
-export function resolveTerminology(
-  requested: Terminology,
-  flavor: Flavor,
-  installed?: ResolvedTerminology,
-): ResolvedTerminology {
+export function resolveTerminology(requested: Terminology, flavor: Flavor, installed?: ResolvedTerminology): ResolvedTerminology {
   if (requested === "automatic") return installed ?? flavor.terminologies[0];
   if (!flavor.terminologies.includes(requested)) {
     throw unsupportedServerError(

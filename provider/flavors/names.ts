@@ -63,9 +63,7 @@ export function monitoringVariables(terminology: ResolvedTerminology): Record<ke
 }
 
 /** Every semisync plugin name, for the INFORMATION_SCHEMA.PLUGINS probe. */
-export const ALL_PLUGIN_NAMES: readonly string[] = Object.values(SIDES).flatMap((bySide) =>
-  Object.values(bySide).map((side) => side.plugin),
-);
+export const ALL_PLUGIN_NAMES: readonly string[] = Object.values(SIDES).flatMap((bySide) => Object.values(bySide).map((side) => side.plugin));
 
 /** The terminology whose plugin of `role` is called `pluginName`, if any. */
 export function terminologyOfPlugin(pluginName: string, role: Role): ResolvedTerminology | undefined {

@@ -115,7 +115,10 @@ export function generateSchema(): Json {
       if (members.length === 1) return fromNode(members[0], where, owner);
       const literals = stringLiterals(checker.getTypeFromTypeNode(node));
       if (literals) return { type: "string" };
-      return widest(members.map((m) => fromNode(m, where, owner)), where);
+      return widest(
+        members.map((m) => fromNode(m, where, owner)),
+        where,
+      );
     }
     if (ts.isArrayTypeNode(node)) return { type: "array", items: fromNode(node.elementType, where, owner) };
     if (ts.isParenthesizedTypeNode(node)) return fromNode(node.type, where, owner);

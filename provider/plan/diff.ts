@@ -43,17 +43,17 @@ export function hasUnknowns(value: unknown): boolean {
 
 /** Credentials, TLS and bounds: updated in place, no statement runs for them. */
 export function connectionChanged(olds: WithConnection, news: WithConnection): boolean {
-  return (
-    canonical(olds.connection) !== canonical(news.connection) ||
-    (olds.password ?? "") !== (news.password ?? "") ||
-    JSON.stringify(olds.tls ?? null) !== JSON.stringify(news.tls ?? null)
-  );
+  return canonical(olds.connection) !== canonical(news.connection) || (olds.password ?? "") !== (news.password ?? "") || JSON.stringify(olds.tls ?? null) !== JSON.stringify(news.tls ?? null);
 }
 
 /** Key order and an explicit default port must not show as a change. */
 function canonical(connection: ConnectionInputs | undefined): string {
   const withDefaults: Record<string, unknown> = { ...(connection ?? {}), port: connection?.port ?? DEFAULT_PORT };
-  return JSON.stringify(Object.keys(withDefaults).sort().map((key) => [key, withDefaults[key]]));
+  return JSON.stringify(
+    Object.keys(withDefaults)
+      .sort()
+      .map((key) => [key, withDefaults[key]]),
+  );
 }
 
 /**
@@ -63,12 +63,7 @@ function canonical(connection: ConnectionInputs | undefined): string {
  */
 function diffOf<I extends WithConnection>(layout: PropsLayout<I>, olds: I, news: I, more: { replaces?: string[]; drifted: boolean }): DiffDecision {
   const replaces = [...identityChanged(olds, news, identityKeys(layout)), ...(more.replaces ?? [])];
-  const changes =
-    replaces.length > 0 ||
-    hasUnknowns(storedInputs(layout, news)) ||
-    comparedValues(layout, olds) !== comparedValues(layout, news) ||
-    connectionChanged(olds, news) ||
-    more.drifted;
+  const changes = replaces.length > 0 || hasUnknowns(storedInputs(layout, news)) || comparedValues(layout, olds) !== comparedValues(layout, news) || connectionChanged(olds, news) || more.drifted;
   return { changes, replaces };
 }
 

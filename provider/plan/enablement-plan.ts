@@ -50,12 +50,7 @@ export function installedTerminology(role: Role, observed: ObservedState): Resol
   return (["modern", "legacy"] as const).find((t) => enabledVariable(t, role) in observed.variables);
 }
 
-export function planEnablement(
-  desired: EnablementDesired,
-  observed: ObservedState,
-  flavor: Flavor,
-  previous?: EnablementPrevious,
-): EnablementPlan {
+export function planEnablement(desired: EnablementDesired, observed: ObservedState, flavor: Flavor, previous?: EnablementPrevious): EnablementPlan {
   const { role } = desired;
   // A replica role on a server with no replication is most likely the wrong host: say so first.
   const keepSwitch = desired.keepSwitch === true;
@@ -71,17 +66,11 @@ export function planEnablement(
   }
   const unsupported = SETTING_SPECS.filter((s) => desired.settings[s.key] !== undefined && !supports(flavor, s));
   if (unsupported.length > 0) {
-    throw planError(
-      `${unsupported.map((s) => s.key).join(", ")} has no variable on ${describeFlavor(flavor)}.`,
-      `remove ${unsupported.map((s) => s.key).join(", ")} from this server's settings.`,
-    );
+    throw planError(`${unsupported.map((s) => s.key).join(", ")} has no variable on ${describeFlavor(flavor)}.`, `remove ${unsupported.map((s) => s.key).join(", ")} from this server's settings.`);
   }
   const misplaced = SETTING_SPECS.filter((s) => desired.settings[s.key] !== undefined && !s.roles.includes(role));
   if (misplaced.length > 0) {
-    throw planError(
-      `${misplaced.map((s) => s.key).join(", ")} applies to a source only, and this enablement has role "${role}".`,
-      `move ${misplaced.map((s) => s.key).join(", ")} to the source's enablement.`,
-    );
+    throw planError(`${misplaced.map((s) => s.key).join(", ")} applies to a source only, and this enablement has role "${role}".`, `move ${misplaced.map((s) => s.key).join(", ")} to the source's enablement.`);
   }
   const ulongMax = unsignedLongMax(observed.facts);
   const tooLarge = SETTING_SPECS.find((s) => s.kind === "ulong" && above(desired.settings[s.key], ulongMax));
@@ -132,11 +121,21 @@ export function planEnablement(
     } else if (managedBefore) {
       const found = previous?.restoreTo?.[spec.key];
       if (found === undefined) {
-        settings.push({ sql: `SET GLOBAL ${name} = DEFAULT`, purpose: `restore ${spec.key} to the server default, as it is no longer declared`, undo: restore(name, current), effect: { kind: "setting", key: spec.key, from: current, to: "DEFAULT" } });
+        settings.push({
+          sql: `SET GLOBAL ${name} = DEFAULT`,
+          purpose: `restore ${spec.key} to the server default, as it is no longer declared`,
+          undo: restore(name, current),
+          effect: { kind: "setting", key: spec.key, from: current, to: "DEFAULT" },
+        });
       } else if (!sameValue(spec, current, found)) {
         // A found value above 2^53 was rounded when it was recorded, possibly past the build's limit.
         const value = toSqlValue(spec, spec.kind === "ulong" && above(found, ulongMax) ? ulongMax : found, ulongMax);
-        settings.push({ sql: `SET GLOBAL ${name} = ${value}`, purpose: `put ${spec.key} back to ${value}, the value found when this resource was created`, undo: restore(name, current), effect: { kind: "setting", key: spec.key, from: current, to: value } });
+        settings.push({
+          sql: `SET GLOBAL ${name} = ${value}`,
+          purpose: `put ${spec.key} back to ${value}, the value found when this resource was created`,
+          undo: restore(name, current),
+          effect: { kind: "setting", key: spec.key, from: current, to: value },
+        });
       }
     }
     // What this resource persisted and no longer persists must not return at restart; what it
@@ -163,14 +162,11 @@ export function planEnablement(
       effect: { kind: "switch", side: role, on: desired.enabled },
     });
   }
-  const stopPersistingSwitch =
-    enabledPersisted !== undefined && !persistSwitch && (desired.persist || (previous?.persisted ?? false));
+  const stopPersistingSwitch = enabledPersisted !== undefined && !persistSwitch && (desired.persist || (previous?.persisted ?? false));
   if (stopPersistingSwitch) {
     resets.push({
       sql: `RESET PERSIST IF EXISTS ${enabledName}`,
-      purpose: desired.persist
-        ? `stop persisting ${enabledName}, so a restarted source boots with semisync off instead of stalling its first commit`
-        : `stop persisting ${enabledName}`,
+      purpose: desired.persist ? `stop persisting ${enabledName}, so a restarted source boots with semisync off instead of stalling its first commit` : `stop persisting ${enabledName}`,
       effect: { kind: "persistence" },
     });
   }
@@ -214,7 +210,7 @@ export function requireReplicationConfigured(channels: ReplicationChannel[]): vo
   if (channels.length === 0) {
     throw planError(
       "replication is not configured on this server, so it cannot be a semisync replica.",
-      "configure replication first (CHANGE REPLICATION SOURCE TO … / CHANGE MASTER TO …; START REPLICA), or use role \"source\" — after a failover that promoted this server, declare it as the source (SemisyncReplication's `source`; with failoverReady its resources stay as they are).",
+      'configure replication first (CHANGE REPLICATION SOURCE TO … / CHANGE MASTER TO …; START REPLICA), or use role "source" — after a failover that promoted this server, declare it as the source (SemisyncReplication\'s `source`; with failoverReady its resources stay as they are).',
     );
   }
 }
@@ -227,10 +223,7 @@ export function requireReplicationConfigured(channels: ReplicationChannel[]): vo
 export function checkReplicaChannels(channels: ReplicationChannel[]): void {
   requireReplicationConfigured(channels);
   if (channels.length > 1 || channels[0].name !== "") {
-    throw planError(
-      `semisync works only on the default replication channel, and this server has ${channels.map((c) => `'${c.name}'`).join(", ")}.`,
-      "use a single, default replication channel on semisync replicas.",
-    );
+    throw planError(`semisync works only on the default replication channel, and this server has ${channels.map((c) => `'${c.name}'`).join(", ")}.`, "use a single, default replication channel on semisync replicas.");
   }
   const channel = channels[0];
   if (channel.ioRunning.toUpperCase() === "NO") {

@@ -1,14 +1,5 @@
 import { SETTING_SPECS, UNSIGNED_LONG_MAX_64, wholeDigits } from "../flavors/names";
-import {
-  CONNECTION_KEYS,
-  ENABLEMENT_KEYS,
-  ENABLEMENT_OUTPUT_KEYS,
-  ENGINE_KEYS,
-  PLUGIN_KEYS,
-  PLUGIN_OUTPUT_KEYS,
-  TLS_KEYS,
-  TOPOLOGY_KEYS,
-} from "../types/input-keys";
+import { CONNECTION_KEYS, ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS, ENGINE_KEYS, PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS, TLS_KEYS, TOPOLOGY_KEYS } from "../types/input-keys";
 import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, TLS_MODES, Terminology, TlsOptions } from "../types";
 
 /** The connection as the provider methods receive it: resolved, password kept apart. */
@@ -259,7 +250,13 @@ function checkResourceKeys(inputs: Record<string, unknown>, accepted: readonly s
   const failures: InputFailure[] = [];
   // `source` is stored split (connection-args.ts), as are the connection's password and tls.
   const stored = ["password", "tls", "sourceConnection", "sourcePassword", "sourceTls"];
-  checkKnownKeys(failures, "", inputs, accepted.filter((key) => key !== "source"), [...stored, ...outputs, ...ENGINE_KEYS]);
+  checkKnownKeys(
+    failures,
+    "",
+    inputs,
+    accepted.filter((key) => key !== "source"),
+    [...stored, ...outputs, ...ENGINE_KEYS],
+  );
   checkString(failures, "connection.password", inputs.password);
   checkString(failures, "source.password", inputs.sourcePassword);
   failures.push(...checkTls(inputs.tls, "connection.tls"), ...checkTls(inputs.sourceTls, "source.tls"));

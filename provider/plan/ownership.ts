@@ -65,12 +65,7 @@ export function pluginKeptOnDelete(origin: Origin): boolean {
  * next commit, and a replica would need an IO restart. `restoreTo` is what managed settings go
  * back to (absent: the server default).
  */
-export function teardownOf(
-  role: Role,
-  origin: Origin,
-  enabledNow: boolean,
-  restartIoThread: boolean,
-): { desired: EnablementDesired; restoreTo?: SemisyncSettings; keptOn: boolean } {
+export function teardownOf(role: Role, origin: Origin, enabledNow: boolean, restartIoThread: boolean): { desired: EnablementDesired; restoreTo?: SemisyncSettings; keptOn: boolean } {
   const honourFound = origin.found !== undefined && origin.removeAdopted !== true;
   const keptOn = honourFound && origin.found!.enabled && enabledNow;
   return {

@@ -138,7 +138,11 @@ export function sourceMismatch(channel: ReplicationChannel, declared: { host: st
 }
 
 function canonicalHost(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
 }
 
 /** An IP literal that is not loopback: the same address means the same server from anywhere. */

@@ -171,7 +171,6 @@ export function inputsOfProps<I, O extends I>(layout: PropsLayout<I>, props: O):
   return inputs as I;
 }
 
-
 /** The server a resource last ran against, as its outputs name it. */
 export interface ServerIdentity {
   /** `@@version`. */
@@ -181,13 +180,7 @@ export interface ServerIdentity {
 }
 
 /** What an enablement stores after a change or a refresh: its inputs and the server as observed. */
-export function enablementOutputs(
-  inputs: EnablementInputs,
-  observed: ObservedState,
-  terminology: ResolvedTerminology,
-  optionFileLines: string[],
-  server: ServerIdentity,
-): EnablementOutputs {
+export function enablementOutputs(inputs: EnablementInputs, observed: ObservedState, terminology: ResolvedTerminology, optionFileLines: string[], server: ServerIdentity): EnablementOutputs {
   const role = inputs.role;
   const names = sideNames(terminology, role);
   const effective: SemisyncSettings = settingsOn(role, observed, terminology);

@@ -41,11 +41,7 @@ export function persistedTarget(desired: RestartPolicyInput, terminology: Resolv
  * How the persisted values differ from `persistedTarget`, one line per variable, e.g.
  * `rpl_semi_sync_source_timeout: persisted (none), wanted 5000`. Empty when they agree.
  */
-export function persistedDrift(
-  desired: RestartPolicyInput,
-  terminology: ResolvedTerminology,
-  persisted: Record<string, string>,
-): string[] {
+export function persistedDrift(desired: RestartPolicyInput, terminology: ResolvedTerminology, persisted: Record<string, string>): string[] {
   const drift: string[] = [];
   for (const [name, wanted] of Object.entries(persistedTarget(desired, terminology))) {
     const actual = persisted[name];
@@ -69,11 +65,7 @@ function samePersisted(actual: string, wanted: string): boolean {
  * after a source restart lasts up to SOURCE_CONNECT_RETRY (60 s by default) while the source,
  * already back, would stall or wait for it.
  */
-export function ioRestartNeeded(
-  desired: { role: Role; enabled: boolean; restartIoThread: boolean },
-  semisyncStatusOn: boolean,
-  channel: ReplicationChannel | undefined,
-): boolean {
+export function ioRestartNeeded(desired: { role: Role; enabled: boolean; restartIoThread: boolean }, semisyncStatusOn: boolean, channel: ReplicationChannel | undefined): boolean {
   if (desired.role !== "replica" || !desired.restartIoThread) return false;
   if (semisyncStatusOn !== desired.enabled) return true;
   return desired.enabled && channel !== undefined && isReconnecting(channel);

@@ -95,7 +95,6 @@ function secretIfGiven<T>(value: pulumi.Output<T | undefined>): pulumi.Output<T 
   return pulumi.unsecret(value).apply((v) => (v === undefined ? pulumi.output(undefined) : pulumi.secret(v))) as pulumi.Output<T | undefined>;
 }
 
-
 /** Every server of a topology, for the whole-topology preflight (docs/preflight-and-grants.md). */
 export interface TopologyArgs {
   /** The source server. */
@@ -126,7 +125,11 @@ export function topologyProps(topology: pulumi.Input<TopologyArgs> | undefined):
  * not passed on: a misspelt `pasword` must not reach the engine in plain text.
  */
 export function undeclaredArgs(args: object, accepted: readonly string[]): Record<string, null> {
-  return Object.fromEntries(Object.keys(args).filter((key) => !accepted.includes(key)).map((key) => [key, null]));
+  return Object.fromEntries(
+    Object.keys(args)
+      .filter((key) => !accepted.includes(key))
+      .map((key) => [key, null]),
+  );
 }
 
 /** Every output named, unset: what a resource registers so the engine knows its outputs exist. */

@@ -114,7 +114,9 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
    */
   readonly sourceClients: pulumi.Output<number | undefined>;
   /** The source's `{ noTx, yesTx, noTimes, waitSessions }` (`SemisyncEnablement.monitoring`): a snapshot, never a change (docs/monitoring.md). */
-  get sourceMonitoring(): E["monitoring"] { return this.sourceEnablement.monitoring; }
+  get sourceMonitoring(): E["monitoring"] {
+    return this.sourceEnablement.monitoring;
+  }
   /** Each replica's `Rpl_semi_sync_replica_status`, by replica key. */
   readonly replicaStatuses: pulumi.Output<Record<string, string>>;
   /**
@@ -153,8 +155,7 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
       ...(failoverReady ? { failoverReady: true } : {}),
     };
     const replicaKeys = replicas.map((r) => r.key).sort();
-    const resourceName = (key: string, side: Role) =>
-      failoverReady ? `${name}-${key}-${side}` : side === "source" ? `${name}-source` : `${name}-replica-${key}`;
+    const resourceName = (key: string, side: Role) => (failoverReady ? `${name}-${key}-${side}` : side === "source" ? `${name}-source` : `${name}-replica-${key}`);
 
     // Created on first use, so each resource's dependsOn (planMembers) exists before it.
     const created = new Map<string, P | E>();
@@ -173,7 +174,11 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
       if (ref.kind === "plugin") {
         // A failover-ready member holds both sides: each takes the family of the other's installed plugin.
         const matchOtherSide = failoverReady ? true : undefined;
-        made = new classes.plugin(resourceName(ref.member, ref.side), { connection, role: ref.side, terminology: args.terminology, matchOtherSide, source: declaredSource, removeAdopted, standby, topology }, resourceOpts);
+        made = new classes.plugin(
+          resourceName(ref.member, ref.side),
+          { connection, role: ref.side, terminology: args.terminology, matchOtherSide, source: declaredSource, removeAdopted, standby, topology },
+          resourceOpts,
+        );
       } else if (ref.side === "source") {
         const isSource = plan.role === "source";
         made = new classes.enablement(
@@ -249,14 +254,9 @@ export class SemisyncReplicationOf<P extends PluginResource, E extends Enablemen
     this.sourceClients = this.sourceEnablement.clients;
     const statuses = Object.entries(this.replicaEnablements).map(([key, e]) => e.semisyncStatus.apply((s) => [key, s] as const));
     this.replicaStatuses = pulumi.all(statuses).apply((pairs) => Object.fromEntries(pairs));
-    const adoptedOf = (plugin: P, enablement: E) =>
-      pulumi.all([plugin.adopted, enablement.adopted]).apply(([p, e]) => ({ plugin: p ?? false, enabled: e ?? false }));
-    const replicasAdopted = Object.keys(this.replicaEnablements).map((key) =>
-      adoptedOf(this.replicaPlugins[key], this.replicaEnablements[key]).apply((state) => [key, state] as const),
-    );
-    this.adopted = pulumi
-      .all([adoptedOf(this.sourcePlugin, this.sourceEnablement), pulumi.all(replicasAdopted)])
-      .apply(([source, pairs]) => ({ source, replicas: Object.fromEntries(pairs) }));
+    const adoptedOf = (plugin: P, enablement: E) => pulumi.all([plugin.adopted, enablement.adopted]).apply(([p, e]) => ({ plugin: p ?? false, enabled: e ?? false }));
+    const replicasAdopted = Object.keys(this.replicaEnablements).map((key) => adoptedOf(this.replicaPlugins[key], this.replicaEnablements[key]).apply((state) => [key, state] as const));
+    this.adopted = pulumi.all([adoptedOf(this.sourcePlugin, this.sourceEnablement), pulumi.all(replicasAdopted)]).apply(([source, pairs]) => ({ source, replicas: Object.fromEntries(pairs) }));
     this.registerOutputs({ sourceStatus: this.sourceStatus, sourceClients: this.sourceClients, replicaStatuses: this.replicaStatuses, adopted: this.adopted });
   }
 }
@@ -328,7 +328,8 @@ function declareMembers(name: string, args: SemisyncReplicationArgs) {
   });
   const keys = new Set<string>([sourceKey]);
   for (const replica of replicas) {
-    if (keys.has(replica.key)) throw programError(`SemisyncReplication ${name}: two ${failoverReady ? "members" : "replicas"} share the key '${replica.key}'; give them distinct names. Nothing was changed on any server.`);
+    if (keys.has(replica.key))
+      throw programError(`SemisyncReplication ${name}: two ${failoverReady ? "members" : "replicas"} share the key '${replica.key}'; give them distinct names. Nothing was changed on any server.`);
     keys.add(replica.key);
   }
   const declared: DeclaredMember[] = [{ key: sourceKey, role: "source", acknowledge: true, connection: sourceConnection }, ...replicas];
@@ -352,7 +353,8 @@ function inputFailures(args: SemisyncReplicationArgs, sourceConnection: pulumi.I
     const { name: _name, acknowledge, ...connection } = replica;
     failures.push(...checkConnection(atProgramTime(connection), `replicas[${index}]`, true));
     const plain = atProgramTime(acknowledge);
-    if (plain !== undefined && plain !== UNKNOWN && typeof plain !== "boolean") failures.push({ property: `replicas[${index}].acknowledge`, reason: `replicas[${index}].acknowledge must be true or false, got ${JSON.stringify(plain)}` });
+    if (plain !== undefined && plain !== UNKNOWN && typeof plain !== "boolean")
+      failures.push({ property: `replicas[${index}].acknowledge`, reason: `replicas[${index}].acknowledge must be true or false, got ${JSON.stringify(plain)}` });
   });
   // The settings as the source's resources receive them; their connection is checked above.
   const shared = { role: "source", connection: UNKNOWN, removeAdopted: args.removeAdopted };

@@ -32,7 +32,10 @@ export async function applyStatements(session: Session, statements: Statement[],
 
 /** Undoes applied statements, the last first; returns what could not be undone. */
 export async function undoStatements(session: Session, done: Statement[]): Promise<string[]> {
-  return runEach(session, [...done].reverse().flatMap((statement) => statement.undo ?? []));
+  return runEach(
+    session,
+    [...done].reverse().flatMap((statement) => statement.undo ?? []),
+  );
 }
 
 /** Runs each statement, going on past a failure; returns the failures, for the error that follows. */
@@ -57,7 +60,7 @@ function fixFor(error: unknown, statement: Statement, flavor: Flavor): string | 
     return `the plugin library is not in @@plugin_dir; install the server package that ships it, or pin terminology to one this server ships.${libimf}`;
   }
   if (isPluginConflict(error)) {
-    return "the other-named plugin of this side is installed; set terminology to \"automatic\" or uninstall that plugin first.";
+    return 'the other-named plugin of this side is installed; set terminology to "automatic" or uninstall that plugin first.';
   }
   if (isReadOnlyRefusal(error)) {
     return "this server is read-only (super_read_only or read_only, as an orchestrator leaves a replica or a demoted source), and INSTALL/UNINSTALL PLUGIN write mysql.plugin. With failoverReady on SemisyncReplication a role flip installs and uninstalls nothing; otherwise lift it for the deployment (SET GLOBAL super_read_only = OFF: read_only alone does not stop an account with SUPER or CONNECTION_ADMIN, on MariaDB READ_ONLY ADMIN) and restore it after.";

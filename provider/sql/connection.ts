@@ -65,11 +65,7 @@ function sslOptions(tls: TlsOptions | undefined, policy: TlsPolicy): Record<stri
  * Opens one connection, runs `work`, and closes it. Every network step is bounded: connecting by
  * `connectTimeoutMs`, each statement by `statementTimeoutMs`.
  */
-export async function withSession<T>(
-  settings: ConnectionSettings,
-  password: string | undefined,
-  work: (session: Session) => Promise<T>,
-): Promise<T> {
+export async function withSession<T>(settings: ConnectionSettings, password: string | undefined, work: (session: Session) => Promise<T>): Promise<T> {
   // Loaded here, not at module level: the provider is serialized into the Pulumi state and must
   // resolve mysql2 in the provider process (pulumi/pulumi dynamic provider serialization).
   const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
@@ -160,10 +156,7 @@ export function connectError(server: string, settings: ConnectionSettings, error
   const code = (error as { code?: string } | undefined)?.code ?? "";
   const mode = `connection.tls.mode "${attempt.policy.mode}"${settings.tls?.mode === undefined ? (settings.tls === undefined || settings.tls === null ? " (the default)" : " (a tls without mode, as 0.2.0 read it)") : ""}`;
   if (code === "PUBLIC_KEY_RETRIEVAL_NOT_ALLOWED") {
-    const why =
-      attempt.policy.attempt === "never"
-        ? `the connection has no TLS (${mode})`
-        : `the server offers no TLS (its have_ssl is DISABLED), so ${mode} connected without it`;
+    const why = attempt.policy.attempt === "never" ? `the connection has no TLS (${mode})` : `the server offers no TLS (its have_ssl is DISABLED), so ${mode} connected without it`;
     return semisyncError(
       server,
       `cannot log in as '${settings.user}': the account uses caching_sha2_password and the server has no cached login for it (a new account, or after a restart or FLUSH PRIVILEGES), so the password must be sent encrypted, and ${why}: ${driverMessage(error)}.`,

@@ -53,12 +53,7 @@ export function isLockWaitTimeout(error: unknown): boolean {
 export function isConnectionLost(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const e = error as ServerError;
-  return (
-    e.fatal === true ||
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "EHOSTUNREACH", "ENOTFOUND"].includes(
-      e.code ?? "",
-    )
-  );
+  return e.fatal === true || ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "EHOSTUNREACH", "ENOTFOUND"].includes(e.code ?? "");
 }
 
 /**

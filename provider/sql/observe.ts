@@ -23,12 +23,7 @@ export async function readFacts(session: Session): Promise<ServerFacts> {
   };
 }
 
-export async function observe(
-  session: Session,
-  flavor: Flavor,
-  facts: ServerFacts,
-  options: { channels?: boolean } = {},
-): Promise<ObservedState> {
+export async function observe(session: Session, flavor: Flavor, facts: ServerFacts, options: { channels?: boolean } = {}): Promise<ObservedState> {
   const plugins = (
     await session.query(
       `SELECT PLUGIN_NAME AS pluginName, PLUGIN_STATUS AS pluginStatus, PLUGIN_LIBRARY AS pluginLibrary FROM information_schema.PLUGINS WHERE PLUGIN_NAME IN (${ALL_PLUGIN_NAMES.map(() => "?").join(", ")})`,
@@ -40,11 +35,7 @@ export async function observe(
   const observed: ObservedState = { facts, plugins, variables, status };
   if (options.channels) observed.channels = await readChannels(session, flavor);
   if (flavor.supportsPersist) {
-    observed.persisted = nameValue(
-      await session.query(
-        "SELECT VARIABLE_NAME AS Variable_name, VARIABLE_VALUE AS Value FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl\\_semi\\_sync\\_%'",
-      ),
-    );
+    observed.persisted = nameValue(await session.query("SELECT VARIABLE_NAME AS Variable_name, VARIABLE_VALUE AS Value FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl\\_semi\\_sync\\_%'"));
   }
   return observed;
 }

@@ -11,17 +11,7 @@
  */
 
 /** `ConnectionArgs`: one server, wherever a connection is given (`connection`, `source`, `topology` members). */
-export const CONNECTION_KEYS = [
-  "host",
-  "port",
-  "user",
-  "password",
-  "tls",
-  "serverPublicKey",
-  "allowPublicKeyRetrieval",
-  "connectTimeoutMs",
-  "statementTimeoutMs",
-] as const;
+export const CONNECTION_KEYS = ["host", "port", "user", "password", "tls", "serverPublicKey", "allowPublicKeyRetrieval", "connectTimeoutMs", "statementTimeoutMs"] as const;
 
 /** `TlsOptions`. `rejectUnauthorized` is 0.2.0's switch, still read (types.ts). */
 export const TLS_KEYS = ["mode", "ca", "cert", "key", "rejectUnauthorized"] as const;
@@ -56,17 +46,7 @@ export const ENABLEMENT_KEYS = [
 ] as const;
 
 /** `SemisyncPlugin`'s outputs: the constructor passes each as `undefined`, so the inputs carry them too. */
-export const PLUGIN_OUTPUT_KEYS = [
-  "pluginName",
-  "pluginLibrary",
-  "pluginStatus",
-  "builtIn",
-  "adopted",
-  "foundEnabled",
-  "activeTerminology",
-  "serverVersion",
-  "serverFlavor",
-] as const;
+export const PLUGIN_OUTPUT_KEYS = ["pluginName", "pluginLibrary", "pluginStatus", "builtIn", "adopted", "foundEnabled", "activeTerminology", "serverVersion", "serverFlavor"] as const;
 
 /** `SemisyncEnablement`'s outputs, as above. */
 export const ENABLEMENT_OUTPUT_KEYS = [

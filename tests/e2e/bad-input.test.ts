@@ -32,7 +32,8 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: "a closed port",
     program: (t, pw) => new SemisyncPlugin("p", { connection: { host: "127.0.0.1", port: 1, user: "admin", password: pw, connectTimeoutMs: 2_000 }, role: "source" }),
-    expected: /\[127\.0\.0\.1:1\] cannot connect: .*ECONNREFUSED.*: nothing listens on port 1 of 127\.0\.0\.1\. Fix: check the host and port \(connection\.host, connection\.port\), that the server is running, and that it listens on that address \(bind_address\)\./s,
+    expected:
+      /\[127\.0\.0\.1:1\] cannot connect: .*ECONNREFUSED.*: nothing listens on port 1 of 127\.0\.0\.1\. Fix: check the host and port \(connection\.host, connection\.port\), that the server is running, and that it listens on that address \(bind_address\)\./s,
   },
   {
     name: "an unknown role",
@@ -99,7 +100,8 @@ const BAD_INPUTS: BadInput[] = [
     name: "failoverReady with a member whose host is an output and no name",
     program: (t, pw) =>
       new SemisyncReplication("r", { failoverReady: true, source: { ...connectionOf(t.source, pw), name: "db1" }, replicas: [{ ...connectionOf(t.replicas[0], pw), host: pulumi.output(t.replicas[0].host) }] }),
-    expected: /SemisyncReplication r: with failoverReady every member's resources are keyed by its name, and the replica at position 0 has no name and its host is an output, so its key cannot be known when the program runs\. Give it a name/,
+    expected:
+      /SemisyncReplication r: with failoverReady every member's resources are keyed by its name, and the replica at position 0 has no name and its host is an output, so its key cannot be known when the program runs\. Give it a name/,
   },
   {
     name: "standby on a replica resource that declares a source",
@@ -109,13 +111,11 @@ const BAD_INPUTS: BadInput[] = [
   {
     name: "a misspelt key in connection (it would be dropped without a word)",
     program: (t, pw) => new SemisyncPlugin("p", { connection: { ...connectionOf(t.source, pw), allowPublicKeyRetreival: true } as never, role: "source" }),
-    expected:
-      /connection\.allowPublicKeyRetreival is not an input: connection takes host, port, user, password, tls, serverPublicKey, allowPublicKeyRetrieval, connectTimeoutMs, statementTimeoutMs/,
+    expected: /connection\.allowPublicKeyRetreival is not an input: connection takes host, port, user, password, tls, serverPublicKey, allowPublicKeyRetrieval, connectTimeoutMs, statementTimeoutMs/,
   },
   {
     name: "an unknown key in tls and at the top level",
-    program: (t, pw) =>
-      new SemisyncEnablement("e", { connection: { ...connectionOf(t.source, pw), tls: { mode: "required", sslMode: "VERIFY_CA" } as never }, role: "source", timeout: 1000 } as never),
+    program: (t, pw) => new SemisyncEnablement("e", { connection: { ...connectionOf(t.source, pw), tls: { mode: "required", sslMode: "VERIFY_CA" } as never }, role: "source", timeout: 1000 } as never),
     expected: /connection\.tls\.sslMode is not an input: connection\.tls takes mode, ca, cert, key, rejectUnauthorized.*timeout is not an input: the resource takes connection, role, enabled, timeoutMs/s,
   },
   {
@@ -129,8 +129,7 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
   let topology: Topology;
   const everything: string[] = [];
 
-  const snapshot = async () =>
-    JSON.stringify(await Promise.all([topology.source, ...topology.replicas].map(async (s) => [await installedPlugins(s), await semisyncVariables(s)])));
+  const snapshot = async () => JSON.stringify(await Promise.all([topology.source, ...topology.replicas].map(async (s) => [await installedPlugins(s), await semisyncVariables(s)])));
 
   before(async function () {
     topology = await startTopology(requireLane("mysql"), { replicas: 1 });
@@ -174,7 +173,9 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
       const started = Date.now();
       await assert.rejects(
         stack.up(),
-        new RegExp(`\\[127\\.0\\.0\\.1:${port}\\] no answer within 2000 ms\\. Fix: check the host and port, that the server runs and that no firewall drops the traffic; \`connection\\.connectTimeoutMs\` sets the bound\\.`),
+        new RegExp(
+          `\\[127\\.0\\.0\\.1:${port}\\] no answer within 2000 ms\\. Fix: check the host and port, that the server runs and that no firewall drops the traffic; \`connection\\.connectTimeoutMs\` sets the bound\\.`,
+        ),
       );
       assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
       await stack.destroy();

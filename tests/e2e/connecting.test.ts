@@ -114,8 +114,14 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
       new SemisyncPlugin("p", { connection: connectionOf(source, { tls: { mode: "disabled" } }), role: "source" });
     });
     await flushPasswordCaches([source]);
-    const fix = await fixOf(stack.up(), new RegExp(`\\[127\\.0\\.0\\.1:${source.port}\\] cannot log in as 'admin': the account uses caching_sha2_password .*connection\\.tls\\.mode "disabled".*PUBLIC_KEY_RETRIEVAL_NOT_ALLOWED`, "s"));
-    assert.match(fix, /^one of: \(1\) TLS: remove connection\.tls\.mode "disabled" \(the default "preferred" uses TLS whenever the server offers it\); \(2\) connection\.serverPublicKey: .*; \(3\) connection\.allowPublicKeyRetrieval: true, which fetches that key unverified: anyone who can intercept the connection can substitute their own key and read the password\.$/);
+    const fix = await fixOf(
+      stack.up(),
+      new RegExp(`\\[127\\.0\\.0\\.1:${source.port}\\] cannot log in as 'admin': the account uses caching_sha2_password .*connection\\.tls\\.mode "disabled".*PUBLIC_KEY_RETRIEVAL_NOT_ALLOWED`, "s"),
+    );
+    assert.match(
+      fix,
+      /^one of: \(1\) TLS: remove connection\.tls\.mode "disabled" \(the default "preferred" uses TLS whenever the server offers it\); \(2\) connection\.serverPublicKey: .*; \(3\) connection\.allowPublicKeyRetrieval: true, which fetches that key unverified: anyone who can intercept the connection can substitute their own key and read the password\.$/,
+    );
     assert.deepEqual(await installedPlugins(source), []);
     await stack.destroy();
 
@@ -132,7 +138,10 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
       semisyncPluginProvider.create(pluginInputs(source, { mode: "verify-ca" })),
       /the server's TLS certificate could not be verified against Node's bundled public CAs \(no connection\.tls\.ca is given\) \(connection\.tls\.mode "verify-ca"\)/,
     );
-    assert.equal(fix, 'set connection.tls.ca to the CA certificate that signed the server\'s certificate (for MySQL\'s own certificates, ca.pem in its datadir); or set connection.tls.mode to "required", which encrypts without checking who answers.');
+    assert.equal(
+      fix,
+      "set connection.tls.ca to the CA certificate that signed the server's certificate (for MySQL's own certificates, ca.pem in its datadir); or set connection.tls.mode to \"required\", which encrypts without checking who answers.",
+    );
     await flushPasswordCaches([source]);
     assert.match(await negotiated(source, { mode: "verify-ca", ca: caPem }), /^TLSv1\.[23] /);
   });
@@ -152,7 +161,10 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
 
   it("with tls (verify-ca and a CA, or 0.2.0's { ca, rejectUnauthorized: false }) up and destroy work, and the TLS settings stay secret in the state", async function () {
     const source = topology.source;
-    for (const tls of [{ mode: "verify-ca" as const, ca: caPem }, { ca: caPem, rejectUnauthorized: false }]) {
+    for (const tls of [
+      { mode: "verify-ca" as const, ca: caPem },
+      { ca: caPem, rejectUnauthorized: false },
+    ]) {
       const { stack, dir } = await inlineStack("semisync-tls", async () => {
         new SemisyncPlugin("p", { connection: connectionOf(source, { tls }), role: "source", topology: { source: connectionOf(source, { tls }), replicas: [] } });
       });
@@ -194,10 +206,7 @@ describe("A MySQL 9.7 server without TLS (tls_version empty: have_ssl DISABLED)"
   it("no tls (preferred) falls back to plain TCP: a cold account gets the RSA refusal, whose fix says to enable TLS on the server; allowPublicKeyRetrieval logs in", async function () {
     const source = topology.source;
     await flushPasswordCaches([source]);
-    const fix = await fixOf(
-      semisyncPluginProvider.create(pluginInputs(source)),
-      /the server offers no TLS \(its have_ssl is DISABLED\), so connection\.tls\.mode "preferred" \(the default\) connected without it/,
-    );
+    const fix = await fixOf(semisyncPluginProvider.create(pluginInputs(source)), /the server offers no TLS \(its have_ssl is DISABLED\), so connection\.tls\.mode "preferred" \(the default\) connected without it/);
     assert.match(fix, /^one of: \(1\) TLS: give the server a certificate .*; \(2\) connection\.serverPublicKey: .*; \(3\) connection\.allowPublicKeyRetrieval: true/);
     await flushPasswordCaches([source]);
     assert.equal(await negotiated(source, undefined, { allowPublicKeyRetrieval: true }), "", "preferred connected without TLS");

@@ -55,76 +55,77 @@ async function remaining(stack: Stack): Promise<string[]> {
     .sort();
 }
 
-for (const f of FAMILIES) describe(`a dead member does not strand the rest, and its failure reads cleanly (${f.family})`, function () {
-  let topology: Topology;
-  let stack: Stack;
+for (const f of FAMILIES)
+  describe(`a dead member does not strand the rest, and its failure reads cleanly (${f.family})`, function () {
+    let topology: Topology;
+    let stack: Stack;
 
-  before(async function () {
-    topology = await startTopology(requireLane(f.family), { replicas: 2 });
-    ({ stack } = await inlineStack("semisync-dead-member", async () => {
-      const password = pulumi.secret(topology.source.password);
-      const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 3_000 });
-      const replication = new SemisyncReplication("orders", {
-        source: connection(topology.source),
-        replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
-        timeoutMs: TIMEOUT_MS,
-      });
-      return { clients: replication.sourceClients };
-    }));
-    await stack.up();
-    await assertNoChangesAfterUp(stack);
-  });
+    before(async function () {
+      topology = await startTopology(requireLane(f.family), { replicas: 2 });
+      ({ stack } = await inlineStack("semisync-dead-member", async () => {
+        const password = pulumi.secret(topology.source.password);
+        const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 3_000 });
+        const replication = new SemisyncReplication("orders", {
+          source: connection(topology.source),
+          replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+          timeoutMs: TIMEOUT_MS,
+        });
+        return { clients: replication.sourceClients };
+      }));
+      await stack.up();
+      await assertNoChangesAfterUp(stack);
+    });
 
-  after(async function () {
-    await topology?.stop();
-  });
+    after(async function () {
+      await topology?.stop();
+    });
 
-  it("destroy with one replica down tears the live members down, reports the dead one once without a stack trace; destroy after it is back finishes", async function () {
-    const [dead, live] = topology.replicas;
-    const down = () => (f.outage === "stopped" ? dead.stop() : dead.freeze());
-    const back = () => (f.outage === "stopped" ? dead.start() : dead.thaw());
-    await down();
-    const writer = await startCommitWriter(topology.source);
-    let text: string;
-    try {
-      text = await failure(stack.destroy());
-      await writer.settle();
-    } finally {
-      const samples = await writer.stop().catch(() => []);
-      console.log(`      destroy with ${dead.name} down: max commit ${maxLatency(samples).toFixed(1)} ms over ${samples.length} commits`);
-      assert.ok(maxLatency(samples) < TIMEOUT_MS / 2, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
-    }
-    try {
-      // The engine's closing report: what a user reads after the progress lines.
-      const diagnostics = text.slice(text.lastIndexOf("Diagnostics:"), text.lastIndexOf("Resources:"));
-      console.log(diagnostics.replace(/^/gm, "      | "));
-      const label = `[127.0.0.1:${dead.port}]`;
-      // Warnings about the same server (its teardown left to its plugin) are not the failure.
-      const reports = diagnostics.split("\n").filter((line) => line.includes(label) && !line.trim().startsWith("warning:")).length;
-      assert.equal(reports, 1, `the dead replica's failure is reported once, found ${reports} times:\n${diagnostics}`);
-      assert.match(diagnostics, f.failure);
-      assert.doesNotMatch(text, /\n\s+at .*<anonymous>/, "no JavaScript stack trace");
-      assert.equal((await semisyncVariables(topology.source))[f.sourceEnabled], "OFF", "the source was switched off first");
-      if (f.uninstalls) {
-        assert.deepEqual(await installedPlugins(live), [], "the live replica's plugin is removed");
-        assert.equal((await semisyncVariables(live))[f.replicaEnabled], undefined, "and with it its semisync variables");
-      } else {
-        assert.equal((await semisyncVariables(live))[f.replicaEnabled], "OFF", "the live replica is switched off");
+    it("destroy with one replica down tears the live members down, reports the dead one once without a stack trace; destroy after it is back finishes", async function () {
+      const [dead, live] = topology.replicas;
+      const down = () => (f.outage === "stopped" ? dead.stop() : dead.freeze());
+      const back = () => (f.outage === "stopped" ? dead.start() : dead.thaw());
+      await down();
+      const writer = await startCommitWriter(topology.source);
+      let text: string;
+      try {
+        text = await failure(stack.destroy());
+        await writer.settle();
+      } finally {
+        const samples = await writer.stop().catch(() => []);
+        console.log(`      destroy with ${dead.name} down: max commit ${maxLatency(samples).toFixed(1)} ms over ${samples.length} commits`);
+        assert.ok(maxLatency(samples) < TIMEOUT_MS / 2, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
       }
-      // What the next run has to do stays in the state, and nothing else: the dead replica's
-      // plugin, whose delete finishes its teardown, and the source's, which must go after it.
-      assert.deepEqual(await remaining(stack), [`orders-replica-${dead.name} (SemisyncPlugin)`, "orders-source (SemisyncPlugin)"].sort());
-    } finally {
-      await back();
-    }
-    // Nothing reached the dead replica: what the next run removes is still there.
-    if (f.uninstalls) assert.deepEqual(await installedPlugins(dead), ["rpl_semi_sync_replica"], "the dead replica keeps its plugin until the next run");
-    else assert.equal((await semisyncVariables(dead))[f.replicaEnabled], "ON", "the dead replica is still switched on until the next run");
-    await stack.destroy();
-    for (const server of [topology.source, ...topology.replicas]) {
-      assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
-      const enabled = Object.entries(await semisyncVariables(server)).filter(([name, value]) => name.endsWith("_enabled") && value === "ON");
-      assert.deepEqual(enabled, [], `${server.name} has semisync switched off`);
-    }
+      try {
+        // The engine's closing report: what a user reads after the progress lines.
+        const diagnostics = text.slice(text.lastIndexOf("Diagnostics:"), text.lastIndexOf("Resources:"));
+        console.log(diagnostics.replace(/^/gm, "      | "));
+        const label = `[127.0.0.1:${dead.port}]`;
+        // Warnings about the same server (its teardown left to its plugin) are not the failure.
+        const reports = diagnostics.split("\n").filter((line) => line.includes(label) && !line.trim().startsWith("warning:")).length;
+        assert.equal(reports, 1, `the dead replica's failure is reported once, found ${reports} times:\n${diagnostics}`);
+        assert.match(diagnostics, f.failure);
+        assert.doesNotMatch(text, /\n\s+at .*<anonymous>/, "no JavaScript stack trace");
+        assert.equal((await semisyncVariables(topology.source))[f.sourceEnabled], "OFF", "the source was switched off first");
+        if (f.uninstalls) {
+          assert.deepEqual(await installedPlugins(live), [], "the live replica's plugin is removed");
+          assert.equal((await semisyncVariables(live))[f.replicaEnabled], undefined, "and with it its semisync variables");
+        } else {
+          assert.equal((await semisyncVariables(live))[f.replicaEnabled], "OFF", "the live replica is switched off");
+        }
+        // What the next run has to do stays in the state, and nothing else: the dead replica's
+        // plugin, whose delete finishes its teardown, and the source's, which must go after it.
+        assert.deepEqual(await remaining(stack), [`orders-replica-${dead.name} (SemisyncPlugin)`, "orders-source (SemisyncPlugin)"].sort());
+      } finally {
+        await back();
+      }
+      // Nothing reached the dead replica: what the next run removes is still there.
+      if (f.uninstalls) assert.deepEqual(await installedPlugins(dead), ["rpl_semi_sync_replica"], "the dead replica keeps its plugin until the next run");
+      else assert.equal((await semisyncVariables(dead))[f.replicaEnabled], "ON", "the dead replica is still switched on until the next run");
+      await stack.destroy();
+      for (const server of [topology.source, ...topology.replicas]) {
+        assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
+        const enabled = Object.entries(await semisyncVariables(server)).filter(([name, value]) => name.endsWith("_enabled") && value === "ON");
+        assert.deepEqual(enabled, [], `${server.name} has semisync switched off`);
+      }
+    });
   });
-});

@@ -22,7 +22,10 @@ function diagnostics(stdout: string): string {
 async function resourceNames(stack: Stack): Promise<string[]> {
   const { deployment } = await stack.exportStack();
   const resources = (deployment.resources ?? []) as { urn: string; type: string }[];
-  return resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic")).map((r) => r.urn.split("::").pop()!).sort();
+  return resources
+    .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))
+    .map((r) => r.urn.split("::").pop()!)
+    .sort();
 }
 
 for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family === l.family) === i)) {
@@ -92,7 +95,9 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
         assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
       }
       const label = `[127.0.0.1:${m0.port}]`;
-      const warnings = diagnostics(stdout).split("\n").filter((line) => line.includes(label) && /no longer a member of its topology/.test(line));
+      const warnings = diagnostics(stdout)
+        .split("\n")
+        .filter((line) => line.includes(label) && /no longer a member of its topology/.test(line));
       console.log(warnings.map((w) => `      | ${w.trim()}`).join("\n"));
       assert.equal(warnings.length, 4, `one warning per resource of the dead member:\n${stdout}`);
       assert.doesNotMatch(stdout, /\n\s+at .*<anonymous>/, "no JavaScript stack trace");

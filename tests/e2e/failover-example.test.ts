@@ -33,7 +33,13 @@ async function pluginStatements(topology: Topology): Promise<Record<string, stri
   const counts = await Promise.all(
     members.map(async (member) => {
       const rows = await member.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_install_plugin', 'Com_uninstall_plugin')");
-      return [member.name, rows.map((row) => `${row.Variable_name}=${row.Value}`).sort().join(" ")] as const;
+      return [
+        member.name,
+        rows
+          .map((row) => `${row.Variable_name}=${row.Value}`)
+          .sort()
+          .join(" "),
+      ] as const;
     }),
   );
   return Object.fromEntries(counts);

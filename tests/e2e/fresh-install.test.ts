@@ -40,7 +40,11 @@ async function flushPasswordCaches(topology: Topology): Promise<void> {
 }
 
 function printVersions(versions: FreshVersions, cli: string): void {
-  console.log(`      resolved today: ${Object.entries(versions.installed).map(([name, version]) => `${name} ${version}`).join(", ")}; pulumi CLI ${cli}; node ${process.version}`);
+  console.log(
+    `      resolved today: ${Object.entries(versions.installed)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(", ")}; pulumi CLI ${cli}; node ${process.version}`,
+  );
 }
 
 describe("A fresh project on today's registry: every dependency at its newest release, no lock file, no NODE_PATH, the pulumi CLI", function () {

@@ -4,17 +4,7 @@ import * as path from "node:path";
 import * as semver from "semver";
 import { EXAMPLES, REPO_ROOT, configureServers, copyProject, pulumiCli } from "../../examples/demo/pulumi-cli";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
-import {
-  USER_PULUMI_SDK,
-  assertSmallStubs,
-  dynamicResourceStates,
-  installedVersion,
-  packCheckout,
-  pulumiSdkCopies,
-  removeCreatedFolders,
-  run,
-  userProject,
-} from "../support/installed-package";
+import { USER_PULUMI_SDK, assertSmallStubs, dynamicResourceStates, installedVersion, packCheckout, pulumiSdkCopies, removeCreatedFolders, run, userProject } from "../support/installed-package";
 import { assertNothingInstalled, assertSemisyncEverywhere } from "../support/server-probes";
 import { requireLane } from "../testbed/lanes";
 import { Topology, startTopology } from "../testbed/topology";

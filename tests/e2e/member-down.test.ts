@@ -57,7 +57,9 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       try {
         await stack.setConfig("timeoutMs", { value: "2000" });
         const lowered = await stack.up();
-        const warnings = diagnostics(lowered.stdout).split("\n").filter((line) => /could not be reached; going ahead/.test(line));
+        const warnings = diagnostics(lowered.stdout)
+          .split("\n")
+          .filter((line) => /could not be reached; going ahead/.test(line));
         console.log(warnings.map((w) => `      | ${w.trim()}`).join("\n"));
         assert.equal(warnings.length, 1, `one warning, found:\n${lowered.stdout}`);
         assert.match(warnings[0], new RegExp(`127\\.0\\.0\\.1:${dead.port} \\(replica\\) could not be reached`));
@@ -66,7 +68,13 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
 
         // Raising it could make a commit wait longer for the acknowledgement the dead replica no longer sends.
         await stack.setConfig("timeoutMs", { value: "20000" });
-        await rejects(stack.up(), new RegExp(`cannot connect.*Refused rather than going ahead without it: this change sets timeoutMs from 2000 to 20000, which can make a commit wait longer.*127\\.0\\.0\\.1:${dead.port} \\(replica\\) is down\\. Nothing was changed on any server\\.`, "s"));
+        await rejects(
+          stack.up(),
+          new RegExp(
+            `cannot connect.*Refused rather than going ahead without it: this change sets timeoutMs from 2000 to 20000, which can make a commit wait longer.*127\\.0\\.0\\.1:${dead.port} \\(replica\\) is down\\. Nothing was changed on any server\\.`,
+            "s",
+          ),
+        );
         assert.equal((await semisyncVariables(topology.source))[timeoutVariable], "2000", "nothing changed on the source");
         await stack.setConfig("timeoutMs", { value: "2000" });
 

@@ -78,7 +78,12 @@ for (const lane of lanes()) {
         text = String((error as Error).message);
       }
       assert.ok(text, "the deployment fails");
-      console.log(`      the engine showed: ${text.split("\n").find((line) => line.includes("lacks"))?.trim()}`);
+      console.log(
+        `      the engine showed: ${text
+          .split("\n")
+          .find((line) => line.includes("lacks"))
+          ?.trim()}`,
+      );
       assert.equal(await semisyncSnapshot(topology), before, "nothing changed on the source or either replica");
       assert.ok(text.includes(`[127.0.0.1:${replica2.port}]`), `the error names ${replica2.name}:\n${text.slice(-3000)}`);
       assert.match(text, new RegExp(`account 'semisync'@'%' lacks ${privilege}.*Nothing was changed on any server`, "s"));

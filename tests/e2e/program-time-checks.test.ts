@@ -136,7 +136,11 @@ for (const { title, lane } of issueLanes()) {
         assert.equal(await semisyncSnapshot(topology), before, `nothing changed on any server (plugins, variables, status):\n${printed.slice(-3000)}`);
         const state = await stack.exportStack();
         const recorded = (state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("mysql-semisync") || r.type.startsWith("pulumi-nodejs:dynamic"));
-        assert.deepEqual(recorded.map((r: { urn: string }) => r.urn), [], "nothing recorded in the state");
+        assert.deepEqual(
+          recorded.map((r: { urn: string }) => r.urn),
+          [],
+          "nothing recorded in the state",
+        );
         assert.match(diagnostics(printed), refusal.expected, "the engine's output shows the refusal");
         // How often: the Automation API's inline-program host reports a program's error twice
         // (its unhandled-rejection handler and its Run response), whatever the error; the CLI
@@ -156,7 +160,8 @@ for (const { title, lane } of issueLanes()) {
       {
         name: "a waitForReplicaCount above the replicas",
         config: () => [["config", "set-all", "--plaintext", "waitForReplicaCount=3"]],
-        expected: () => "SemisyncReplication semisync: waitForReplicaCount is 3 but only 2 replica(s) are declared; every commit would wait out the timeout. Lower waitForReplicaCount, add replicas. Nothing was changed on any server",
+        expected: () =>
+          "SemisyncReplication semisync: waitForReplicaCount is 3 but only 2 replica(s) are declared; every commit would wait out the timeout. Lower waitForReplicaCount, add replicas. Nothing was changed on any server",
       },
       {
         name: "one replica listed twice",

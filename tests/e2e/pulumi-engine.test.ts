@@ -38,16 +38,8 @@ function program(topology: Topology) {
     const sourcePlugin = new SemisyncPlugin("source-plugin", { connection: connectionOf(topology.source), role: "source" });
     const replica = topology.replicas[0];
     const replicaPlugin = new SemisyncPlugin("replica-plugin", { connection: connectionOf(replica), role: "replica" }, { dependsOn: [sourcePlugin] });
-    const replicaEnablement = new SemisyncEnablement(
-      "replica-enablement",
-      { connection: connectionOf(replica), role: "replica" },
-      { dependsOn: [replicaPlugin, sourcePlugin] },
-    );
-    const sourceEnablement = new SemisyncEnablement(
-      "source-enablement",
-      { connection: connectionOf(topology.source), role: "source", timeoutMs },
-      { dependsOn: [sourcePlugin, replicaEnablement] },
-    );
+    const replicaEnablement = new SemisyncEnablement("replica-enablement", { connection: connectionOf(replica), role: "replica" }, { dependsOn: [replicaPlugin, sourcePlugin] });
+    const sourceEnablement = new SemisyncEnablement("source-enablement", { connection: connectionOf(topology.source), role: "source", timeoutMs }, { dependsOn: [sourcePlugin, replicaEnablement] });
     return {
       sourcePluginName: sourcePlugin.pluginName,
       sourceStatus: sourceEnablement.semisyncStatus,
@@ -56,7 +48,6 @@ function program(topology: Topology) {
     };
   };
 }
-
 
 describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a MySQL source and replica", function () {
   let topology: Topology;

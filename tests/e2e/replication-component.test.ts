@@ -29,7 +29,6 @@ function componentProgram(topology: Topology) {
   };
 }
 
-
 describe("SemisyncReplication keeps every commit flowing while the topology changes", function () {
   let topology: Topology;
   let stack: Stack;
@@ -43,10 +42,7 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
     await writer.settle();
     const samples = writer.take();
     assert.ok(samples.length > 0, "the writer committed during the deployment");
-    assert.ok(
-      maxLatency(samples) < STALL_THRESHOLD_MS,
-      `a commit waited ${maxLatency(samples).toFixed(0)} ms (threshold ${STALL_THRESHOLD_MS} ms, timeout ${RAISED_TIMEOUT_MS} ms)`,
-    );
+    assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms (threshold ${STALL_THRESHOLD_MS} ms, timeout ${RAISED_TIMEOUT_MS} ms)`);
     await assertNoChangesAfterUp(stack);
     return result;
   }

@@ -48,7 +48,10 @@ describe("every member checked before any is changed, and a replica's source and
 
   it("a topology whose second replica has replication stopped is refused naming that replica, with no server changed", async function () {
     const [, replica2] = topology.replicas;
-    const { stack } = await inlineStack("semisync-preflight-stopped", componentProgram(topology, () => topology.replicas));
+    const { stack } = await inlineStack(
+      "semisync-preflight-stopped",
+      componentProgram(topology, () => topology.replicas),
+    );
     await replica2.query("STOP REPLICA");
     try {
       const before = await snapshot(topology);
@@ -64,7 +67,10 @@ describe("every member checked before any is changed, and a replica's source and
 
   it("a topology whose second replica has two replication channels is refused naming that replica, with no server changed", async function () {
     const [, replica2] = topology.replicas;
-    const { stack } = await inlineStack("semisync-preflight-channels", componentProgram(topology, () => topology.replicas));
+    const { stack } = await inlineStack(
+      "semisync-preflight-channels",
+      componentProgram(topology, () => topology.replicas),
+    );
     // Configured, never started: port 1 only keeps it distinct from the default channel.
     await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=1, SOURCE_USER='nobody' FOR CHANNEL 'second'");
     try {
@@ -79,7 +85,10 @@ describe("every member checked before any is changed, and a replica's source and
 
   it("a replica that replicates from another server than its declared source is refused naming both addresses, with no server changed", async function () {
     const [replica1, replica2] = topology.replicas;
-    const { stack } = await inlineStack("semisync-preflight-source", componentProgram(topology, () => [replica2]));
+    const { stack } = await inlineStack(
+      "semisync-preflight-source",
+      componentProgram(topology, () => [replica2]),
+    );
     // An external failover in miniature: replica-2 now replicates from replica-1.
     await replica2.query("STOP REPLICA");
     await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_PORT = ?", [replica1.port]);
@@ -90,7 +99,10 @@ describe("every member checked before any is changed, and a replica's source and
       await failsNaming(
         stack.up(),
         replica2,
-        new RegExp(`replicates from 127\\.0\\.0\\.1:${replica1.port} \\(server_id ${replica1.serverId}\\), but its declared source is 127\\.0\\.0\\.1:${topology.source.port} \\(server_id ${topology.source.serverId}\\).*Nothing was changed on any server`, "s"),
+        new RegExp(
+          `replicates from 127\\.0\\.0\\.1:${replica1.port} \\(server_id ${replica1.serverId}\\), but its declared source is 127\\.0\\.0\\.1:${topology.source.port} \\(server_id ${topology.source.serverId}\\).*Nothing was changed on any server`,
+          "s",
+        ),
       );
       assert.equal(await snapshot(topology), before, "nothing changed on any server");
     } finally {
@@ -104,7 +116,10 @@ describe("every member checked before any is changed, and a replica's source and
 
   it("a topology whose second replica's source rejects its replication password is refused naming that replica, with no server changed", async function () {
     const [, replica2] = topology.replicas;
-    const { stack } = await inlineStack("semisync-preflight-ioauth", componentProgram(topology, () => topology.replicas));
+    const { stack } = await inlineStack(
+      "semisync-preflight-ioauth",
+      componentProgram(topology, () => topology.replicas),
+    );
     // A replication user of this test's own, so the channel can be put right afterwards.
     await topology.source.query("CREATE USER IF NOT EXISTS 'ioauth'@'%' IDENTIFIED BY 'right-Pw-123'");
     await topology.source.query("GRANT REPLICATION SLAVE ON *.* TO 'ioauth'@'%'");
@@ -126,7 +141,11 @@ describe("every member checked before any is changed, and a replica's source and
       assert.equal(row.Replica_IO_Running, "Connecting");
       assert.equal(Number(row.Last_IO_Errno), 1045);
       const before = await snapshot(topology);
-      await failsNaming(stack.up(), replica2, /cannot log in to its source \(IO thread Connecting, last error 1045: .*Access denied.*Nothing was changed on any server.*Fix: fix the replication user's credentials.*SOURCE_PASSWORD=/s);
+      await failsNaming(
+        stack.up(),
+        replica2,
+        /cannot log in to its source \(IO thread Connecting, last error 1045: .*Access denied.*Nothing was changed on any server.*Fix: fix the replication user's credentials.*SOURCE_PASSWORD=/s,
+      );
       assert.equal(await snapshot(topology), before, "nothing changed on the source or either replica");
       for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
     } finally {
@@ -137,7 +156,10 @@ describe("every member checked before any is changed, and a replica's source and
   });
 
   it("a healthy topology deploys, and the topology every resource carries keeps its passwords secret in the state", async function () {
-    const { stack, backend } = await inlineStack("semisync-preflight-secret", componentProgram(topology, () => topology.replicas));
+    const { stack, backend } = await inlineStack(
+      "semisync-preflight-secret",
+      componentProgram(topology, () => topology.replicas),
+    );
     await stack.up();
     for (const replica of topology.replicas) assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} registered`);
     const password = topology.source.password;
@@ -235,7 +257,11 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
     await topology.source.query("ALTER USER 'guard'@'%' IDENTIFIED BY 'guard-pw-2'");
     const { outcome, slowestMs } = await switchReplicaOff();
     console.log(`      slowest commit on the source meanwhile: ${slowestMs.toFixed(1)} ms`);
-    await failsNaming(outcome(), replica, /could not check whether switching this replica off would stall its declared source .*refused user 'guard'.*Nothing was changed.*Fix: give the replica resource's `source` working credentials/s);
+    await failsNaming(
+      outcome(),
+      replica,
+      /could not check whether switching this replica off would stall its declared source .*refused user 'guard'.*Nothing was changed.*Fix: give the replica resource's `source` working credentials/s,
+    );
     assert.deepEqual(await replicaState(), { enabled: "ON", status: "ON" }, "the replica is still a semisync client");
     assert.ok(slowestMs < STALL_THRESHOLD_MS, `a commit waited ${slowestMs.toFixed(0)} ms`);
     await topology.source.query("ALTER USER 'guard'@'%' IDENTIFIED BY 'guard-pw-1'");
@@ -264,7 +290,10 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
       await stack.setConfig("replicaEnabled", { value: "false" });
       const output: string[] = [];
       await stack.up({ onOutput: (line) => output.push(line) });
-      const warning = output.join("").split("\n").find((line) => line.includes("is unreachable"));
+      const warning = output
+        .join("")
+        .split("\n")
+        .find((line) => line.includes("is unreachable"));
       console.log(`      the engine showed: ${warning?.trim()}`);
       // One form for every warning the provider writes: `warning: [host:port] …`, naming the replica.
       assert.match(output.join(""), new RegExp(`warning: \\[127\\.0\\.0\\.1:${replica.port}\\] its declared source 127\\.0\\.0\\.1:${topology.source.port} is unreachable .*ECONNREFUSED.*not checked; going ahead`, "s"));

@@ -89,7 +89,9 @@ describe("Upgrading a live stack from a previous release to this package, every 
     // 0.1.0 stored its whole provider, requiring internal files of the package by path.
     const legacyPaths = [...new Set(before.flatMap((state) => requiredModules(state.provider)).filter((m) => m.startsWith("pulumi-mysql-semisync/")))];
     assert.ok(legacyPaths.length > 0, "0.1.0's state requires internal paths of the package");
-    console.log(`      0.1.0: bytes per dynamic resource ${sizeRange(before, (s) => s.bytes)} in all, ${sizeRange(before, (s) => s.propsBytes)} inputs and outputs, provider ${sizeRange(before, (s) => s.provider.length)}`);
+    console.log(
+      `      0.1.0: bytes per dynamic resource ${sizeRange(before, (s) => s.bytes)} in all, ${sizeRange(before, (s) => s.propsBytes)} inputs and outputs, provider ${sizeRange(before, (s) => s.provider.length)}`,
+    );
 
     await upgraded(project, tarball);
 
@@ -108,7 +110,11 @@ describe("Upgrading a live stack from a previous release to this package, every 
     assert.equal(dynamic.length, 6, JSON.stringify(steps));
     // Props of schema 1 are rewritten by an update in place; nothing is replaced or deleted.
     assert.deepEqual([...new Set(dynamic.map((s) => s.op))], ["update"], JSON.stringify(steps));
-    assert.deepEqual(steps.filter((s) => /replace|delete|create/.test(s.op)), [], "no replace, no delete, no create");
+    assert.deepEqual(
+      steps.filter((s) => /replace|delete|create/.test(s.op)),
+      [],
+      "no replace, no delete, no create",
+    );
     await assertSemisyncEverywhere(topology);
 
     await flushPasswordCaches(topology);
@@ -133,7 +139,11 @@ describe("Upgrading a live stack from a previous release to this package, every 
     await flushPasswordCaches(topology);
     // 0.2.0 stored the same stub and the same props schema: nothing to rewrite.
     const steps = await previewSteps(project);
-    assert.deepEqual(steps.filter((s) => s.op !== "same"), [], "the preview plans nothing");
+    assert.deepEqual(
+      steps.filter((s) => s.op !== "same"),
+      [],
+      "the preview plans nothing",
+    );
 
     await flushPasswordCaches(topology);
     await pulumiCli(project, ["up", "--yes"]);

@@ -247,7 +247,10 @@ describe("the native plugin as installed: its schema, and the pulumi new templat
       password: "not-a-real-password",
       timeoutMs: "2000",
     };
-    const templateSection = fs.readFileSync(path.join(template, "Pulumi.yaml"), "utf8").split(/^template:$/m)[1].split(/^\S/m)[0];
+    const templateSection = fs
+      .readFileSync(path.join(template, "Pulumi.yaml"), "utf8")
+      .split(/^template:$/m)[1]
+      .split(/^\S/m)[0];
     const prompts = [...templateSection.matchAll(/^ {4}(\w+):$/gm)].map((m) => m[1]);
     assert.deepEqual(prompts.sort(), Object.keys(answers).sort(), "every prompt of the template is answered");
     await pulumiCli(project, ["stack", "init", "dev"]);

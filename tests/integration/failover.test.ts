@@ -32,10 +32,7 @@ async function assertReplicatingFrom(roles: Topology, ids: number[]): Promise<vo
   assert.strictEqual(await readOnly(roles.source), 0, `${roles.source.name} takes writes`);
   for (const replica of roles.replicas) {
     const status = await replicationStatus(replica);
-    assert.deepStrictEqual(
-      { name: replica.name, port: status?.sourcePort, io: status?.ioRunning, sql: status?.sqlRunning },
-      { name: replica.name, port: roles.source.port, io: true, sql: true },
-    );
+    assert.deepStrictEqual({ name: replica.name, port: status?.sourcePort, io: status?.ioRunning, sql: status?.sqlRunning }, { name: replica.name, port: roles.source.port, io: true, sql: true });
     for (const id of ids) await waitForRow(replica, id);
   }
 }
@@ -67,7 +64,10 @@ for (const lane of lanes()) {
       failedOver = await promote(topology, 0);
       const [promoted, untouched] = topology.replicas;
       assert.strictEqual(failedOver.source, promoted);
-      assert.deepStrictEqual(failedOver.replicas.map((r) => r.name), [topology.source.name, untouched.name]);
+      assert.deepStrictEqual(
+        failedOver.replicas.map((r) => r.name),
+        [topology.source.name, untouched.name],
+      );
       assert.strictEqual(failedOver.oldSource, topology.source);
       assert.strictEqual(await readOnly(topology.source), 1, "the old source no longer takes writes");
       await insertRow(promoted, 2);

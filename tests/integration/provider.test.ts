@@ -31,10 +31,7 @@ for (const lane of lanes()) {
       const before = await semisyncVariables(topology.source);
       const source = topology.source;
       await rejects(plugins.create({ ...connectionOf(source), role: "replica" }), /replication is not configured on this server.*Nothing was changed/);
-      const error = await rejects(
-        enablements.create({ ...connectionOf(source), role: "replica" } as EnablementInputs),
-        /replication is not configured on this server.*Nothing was changed/,
-      );
+      const error = await rejects(enablements.create({ ...connectionOf(source), role: "replica" } as EnablementInputs), /replication is not configured on this server.*Nothing was changed/);
       assert.match(error.message, new RegExp(`\\[127\\.0\\.0\\.1:${source.port}\\]`));
       assert.deepEqual(await installedPlugins(topology.source), []);
       assert.deepEqual(await semisyncVariables(topology.source), before);
@@ -42,10 +39,7 @@ for (const lane of lanes()) {
 
     it("refuses a wrong password with an error that names the server and never the password", async function () {
       const wrong = "not-the-password-7f3a";
-      const error = await rejects(
-        plugins.create({ connection: { host: topology.source.host, port: topology.source.port, user: "admin" }, password: wrong, role: "source" }),
-        /refused user 'admin'/,
-      );
+      const error = await rejects(plugins.create({ connection: { host: topology.source.host, port: topology.source.port, user: "admin" }, password: wrong, role: "source" }), /refused user 'admin'/);
       assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${topology.source.port}`));
       assert.ok(!error.message.includes(wrong));
     });
@@ -106,10 +100,7 @@ for (const lane of lanes()) {
       await rejects(plugins.delete("x", { ...(replicaPlugin.outs as PluginOutputs), ...declaredSource }), /still has semisync switched on.*Nothing was changed/s);
       const replicaStatus = lane.family === "mysql" ? "Rpl_semi_sync_replica_status" : "Rpl_semi_sync_slave_status";
       assert.equal((await semisyncStatus(replica))[replicaStatus], "ON", "the replica is still a semisync client");
-      await rejects(
-        enablements.update("x", replicaOn.outs as EnablementOutputs, { ...(replicaOn.outs as EnablementOutputs), enabled: false }),
-        /still has semisync switched on/,
-      );
+      await rejects(enablements.update("x", replicaOn.outs as EnablementOutputs, { ...(replicaOn.outs as EnablementOutputs), enabled: false }), /still has semisync switched on/);
       // The safe order: source off first, then the replica.
       await enablements.delete("x", sourceOn.outs as EnablementOutputs);
       await enablements.delete("x", replicaOn.outs as EnablementOutputs);
@@ -134,10 +125,7 @@ for (const lane of lanes()) {
         return;
       }
       const before = await semisyncVariables(topology.source);
-      await rejects(
-        enablements.create({ ...connectionOf(topology.source), role: "source", waitForReplicaCount: 2, timeoutMs: 1234 } as EnablementInputs),
-        /waitForReplicaCount has no variable on MariaDB/,
-      );
+      await rejects(enablements.create({ ...connectionOf(topology.source), role: "source", waitForReplicaCount: 2, timeoutMs: 1234 } as EnablementInputs), /waitForReplicaCount has no variable on MariaDB/);
       assert.deepEqual(await semisyncVariables(topology.source), before);
     });
   });

@@ -60,7 +60,10 @@ for (const lane of lanes()) {
       const limited = connectionOf(topology.source, "limited", "limited-pw-9c1");
       if (isMySql) {
         // Refused by the preflight, which names the account and every privilege the source will need.
-        await rejects(plugins.create({ ...limited, role: "source" }), /lacks INSERT on mysql\.plugin .*Nothing was changed.*GRANT SYSTEM_VARIABLES_ADMIN ON \*\.\* TO 'limited'@'%'; GRANT INSERT ON mysql\.plugin TO 'limited'@'%';/s);
+        await rejects(
+          plugins.create({ ...limited, role: "source" }),
+          /lacks INSERT on mysql\.plugin .*Nothing was changed.*GRANT SYSTEM_VARIABLES_ADMIN ON \*\.\* TO 'limited'@'%'; GRANT INSERT ON mysql\.plugin TO 'limited'@'%';/s,
+        );
         assert.deepEqual(await installedPlugins(topology.source), []);
         await plugins.create({ ...connectionOf(topology.source), role: "source" });
       }
@@ -101,9 +104,7 @@ for (const lane of lanes()) {
       }
       const created = await enablements.create(inputs);
       const persisted = async () =>
-        Object.fromEntries(
-          (await topology.source.query("SELECT VARIABLE_NAME AS n, VARIABLE_VALUE AS v FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl_semi_sync%'")).map((r) => [r.n, r.v]),
-        );
+        Object.fromEntries((await topology.source.query("SELECT VARIABLE_NAME AS n, VARIABLE_VALUE AS v FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl_semi_sync%'")).map((r) => [r.n, r.v]));
       // The source's switch is never persisted: a restarted source boots off (docs/restarts.md).
       assert.deepEqual(await persisted(), { rpl_semi_sync_source_timeout: "2500" });
       await enablements.delete("x", created.outs as EnablementOutputs);

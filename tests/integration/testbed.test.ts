@@ -53,7 +53,10 @@ for (const lane of lanes()) {
     it("gives every server its own server id and port on 127.0.0.1", async function () {
       const servers = [topology.source, ...topology.replicas];
       const ids = await Promise.all(servers.map(async (server) => (await server.query("SELECT @@server_id AS id"))[0].id));
-      assert.deepStrictEqual(ids, servers.map((server) => server.serverId));
+      assert.deepStrictEqual(
+        ids,
+        servers.map((server) => server.serverId),
+      );
       assert.strictEqual(new Set(ids).size, servers.length);
       assert.strictEqual(new Set(servers.map((server) => server.port)).size, servers.length);
       assert.ok(servers.every((server) => server.host === "127.0.0.1"));

@@ -6,11 +6,7 @@ import { Lane } from "../testbed/lanes";
  */
 export function minimalGrants(lane: Lane, user: string): string[] {
   if (lane.family === "mysql") {
-    return [
-      `GRANT REPLICATION CLIENT, SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO ${user}`,
-      `GRANT SELECT ON performance_schema.* TO ${user}`,
-      `GRANT INSERT, DELETE ON mysql.plugin TO ${user}`,
-    ];
+    return [`GRANT REPLICATION CLIENT, SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN ON *.* TO ${user}`, `GRANT SELECT ON performance_schema.* TO ${user}`, `GRANT INSERT, DELETE ON mysql.plugin TO ${user}`];
   }
   return [`GRANT REPLICA MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN ON *.* TO ${user}`];
 }

@@ -36,15 +36,10 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 /** Runs a command, bounded; rejects with its output when it fails. */
 export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: options.cwd, env: options.env ?? userEnv(), timeout: options.timeoutMs ?? NPM_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${command} ${args.join(" ")} failed in ${options.cwd}: ${error.message}\n${stdout}\n${stderr}`.slice(-6000)));
-        else resolve(stdout);
-      },
-    );
+    execFile(command, args, { cwd: options.cwd, env: options.env ?? userEnv(), timeout: options.timeoutMs ?? NPM_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed in ${options.cwd}: ${error.message}\n${stdout}\n${stderr}`.slice(-6000)));
+      else resolve(stdout);
+    });
   });
 }
 
@@ -109,7 +104,14 @@ export function installedVersion(dir: string, name: string): string {
 /** Every copy of @pulumi/pulumi in the project's tree, as `npm ls` reports them (paths). */
 export async function pulumiSdkCopies(dir: string): Promise<string[]> {
   const output = await run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], { cwd: dir });
-  return [...new Set(output.split("\n").map((line) => line.trim()).filter((line) => line.endsWith(path.join("node_modules", "@pulumi", "pulumi"))))];
+  return [
+    ...new Set(
+      output
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line.endsWith(path.join("node_modules", "@pulumi", "pulumi"))),
+    ),
+  ];
 }
 
 /** One dynamic resource of an exported stack, and its sizes in bytes (compact JSON). */

@@ -77,10 +77,7 @@ async function currentSource(members: Server[]): Promise<Server> {
   const statuses = await Promise.all(members.map((member) => replicationStatus(member)));
   const sources = members.filter((_, index) => statuses[index] === undefined);
   if (sources.length !== 1) {
-    throw new Error(
-      `failover: expected exactly one member that replicates from no one (the current source), found ` +
-        `${sources.length}: ${sources.map(where).join(", ") || "none"}`,
-    );
+    throw new Error(`failover: expected exactly one member that replicates from no one (the current source), found ` + `${sources.length}: ${sources.map(where).join(", ") || "none"}`);
   }
   return sources[0];
 }

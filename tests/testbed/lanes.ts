@@ -69,10 +69,7 @@ export function laneByName(name: string): Lane {
   const available = availableLanes();
   const lane = available.find((candidate) => candidate.name === name);
   if (!lane) {
-    throw new Error(
-      `unknown lane "${name}"; available: ${available.map((l) => l.name).join(", ")} ` +
-        `(add images with SEMISYNC_EXTRA_IMAGES)`,
-    );
+    throw new Error(`unknown lane "${name}"; available: ${available.map((l) => l.name).join(", ")} ` + `(add images with SEMISYNC_EXTRA_IMAGES)`);
   }
   return lane;
 }

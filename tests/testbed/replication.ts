@@ -81,8 +81,7 @@ function changeSourceStatement(
     params.push(position.file, position.position);
     return [`${prefix}_LOG_FILE = ?`, `${prefix}_LOG_POS = ?`];
   };
-  const retry = (prefix: string) =>
-    connectRetry === "server-default" ? [] : [`${prefix}_CONNECT_RETRY = ${Math.max(1, Math.floor(connectRetry))}`];
+  const retry = (prefix: string) => (connectRetry === "server-default" ? [] : [`${prefix}_CONNECT_RETRY = ${Math.max(1, Math.floor(connectRetry))}`]);
   let options: string[];
   if (flavor.family === "mariadb") {
     options = [...retry("MASTER"), ...byCoordinates("MASTER"), `MASTER_USE_GTID = ${position === "gtid" ? "slave_pos" : "no"}`];
@@ -113,13 +112,7 @@ async function currentBinlogCoordinates(source: Server): Promise<BinlogCoordinat
  * Points replica at source (GTID auto-positioning, or the source's current binlog position) and
  * starts it. The replica's threads must be stopped (CHANGE REPLICATION SOURCE refuses otherwise).
  */
-export async function configureReplica(
-  replica: Server,
-  source: Server,
-  replicationPassword: string,
-  gtid: boolean,
-  connectRetry: ConnectRetry = 1,
-): Promise<void> {
+export async function configureReplica(replica: Server, source: Server, replicationPassword: string, gtid: boolean, connectRetry: ConnectRetry = 1): Promise<void> {
   const flavor = await serverFlavor(replica);
   const position = gtid ? "gtid" : await currentBinlogCoordinates(source);
   const change = changeSourceStatement(flavor, source, replicationPassword, position, connectRetry, await requiresSecureTransport(source));
@@ -154,8 +147,7 @@ export async function waitForReplicationRunning(replica: Server, timeoutMs = 60_
     await sleep(250);
   }
   const detail = status
-    ? `IO thread ${status.ioRunning ? "running" : "stopped"} (${status.lastIoError || "no error"}), ` +
-      `SQL thread ${status.sqlRunning ? "running" : "stopped"} (${status.lastSqlError || "no error"})`
+    ? `IO thread ${status.ioRunning ? "running" : "stopped"} (${status.lastIoError || "no error"}), ` + `SQL thread ${status.sqlRunning ? "running" : "stopped"} (${status.lastSqlError || "no error"})`
     : "it is not configured as a replica";
   throw new Error(`replication on "${replica.name}" (127.0.0.1:${replica.port}) did not run within ${timeoutMs / 1000} s: ${detail}`);
 }

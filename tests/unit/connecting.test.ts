@@ -46,7 +46,12 @@ describe("connectError: each cause gets its own fix", () => {
   const fixOf = (error: SemisyncError) => error.fix ?? "";
 
   it("the RSA refusal without TLS names the three ways out", () => {
-    const error = connectError("db1:3306", settings({ mode: "disabled" }), driverError({ code: "PUBLIC_KEY_RETRIEVAL_NOT_ALLOWED", message: "Server requested authentication using caching_sha2_password …" }), attempt({ mode: "disabled" }, false));
+    const error = connectError(
+      "db1:3306",
+      settings({ mode: "disabled" }),
+      driverError({ code: "PUBLIC_KEY_RETRIEVAL_NOT_ALLOWED", message: "Server requested authentication using caching_sha2_password …" }),
+      attempt({ mode: "disabled" }, false),
+    );
     assert.match(engineText(error), /^\[db1:3306\] cannot log in as 'semisync': the account uses caching_sha2_password .*connection\.tls\.mode "disabled"/);
     const fix = fixOf(error);
     assert.match(fix, /\(1\) TLS: remove connection\.tls\.mode "disabled"/);
@@ -106,7 +111,12 @@ describe("connectError: each cause gets its own fix", () => {
   });
 
   it("require_secure_transport with tls disabled: drop the disabled mode", () => {
-    const error = connectError("db1:3306", settings({ mode: "disabled" }), driverError({ errno: 3159, sqlMessage: "Connections using insecure transport are prohibited while --require_secure_transport=ON." }), attempt({ mode: "disabled" }, false));
+    const error = connectError(
+      "db1:3306",
+      settings({ mode: "disabled" }),
+      driverError({ errno: 3159, sqlMessage: "Connections using insecure transport are prohibited while --require_secure_transport=ON." }),
+      attempt({ mode: "disabled" }, false),
+    );
     assert.match(engineText(error), /accepts only TLS connections \(require_secure_transport is ON\)/);
     assert.match(fixOf(error), /remove connection\.tls\.mode "disabled": the default "preferred" uses TLS/);
   });

@@ -38,7 +38,11 @@ function replicaServer(enabled = "OFF", ioState = "Connecting to source"): Obser
 
 /** The context `onServer` hands the crud code, here over the fake server's session. */
 function contextOf(fake: FakeServer): Promise<ServerContext> {
-  return onSession(fake.session.server, (use) => use(fake.session), async (ctx) => ctx);
+  return onSession(
+    fake.session.server,
+    (use) => use(fake.session),
+    async (ctx) => ctx,
+  );
 }
 
 /** Plans what `inputs` ask of the fake server, runs it, and hands over what `verify` needs. */
@@ -127,7 +131,10 @@ describe("crud: verify after a change, over a fake session", () => {
       assert.match(error.fix ?? "", /^read the server's error log/);
       return true;
     });
-    assert.deepEqual(fake.ran.filter((sql) => sql.startsWith("SET")), ["SET GLOBAL rpl_semi_sync_source_enabled = ON", "SET GLOBAL rpl_semi_sync_source_enabled = OFF"]);
+    assert.deepEqual(
+      fake.ran.filter((sql) => sql.startsWith("SET")),
+      ["SET GLOBAL rpl_semi_sync_source_enabled = ON", "SET GLOBAL rpl_semi_sync_source_enabled = OFF"],
+    );
   });
 
   it("a replica past the semisync handshake after its IO thread restart is registered", async () => {
@@ -198,12 +205,10 @@ describe("crud: rollBack", () => {
     };
     const failures = await rollBack(ctx, plan, flavor);
     assert.deepEqual(failures, ["`SET GLOBAL rpl_semi_sync_replica_trace_level = 32`: Access denied (error 1227)"]);
-    assert.deepEqual(fake.ran.filter((sql) => /^(SET|STOP|START)/.test(sql)), [
-      "SET GLOBAL rpl_semi_sync_replica_enabled = OFF",
-      "SET GLOBAL rpl_semi_sync_replica_trace_level = 32",
-      "STOP REPLICA IO_THREAD",
-      "START REPLICA IO_THREAD",
-    ]);
+    assert.deepEqual(
+      fake.ran.filter((sql) => /^(SET|STOP|START)/.test(sql)),
+      ["SET GLOBAL rpl_semi_sync_replica_enabled = OFF", "SET GLOBAL rpl_semi_sync_replica_trace_level = 32", "STOP REPLICA IO_THREAD", "START REPLICA IO_THREAD"],
+    );
   });
 });
 
@@ -243,7 +248,10 @@ describe("crud: deletes that leave the server alone", () => {
     const fake = fakeServer(MYSQL, sourceServer(), "modern");
     fake.state.status.Rpl_semi_sync_source_clients = "0";
     await deletePlugin(fake.connect, pluginProps("adopted-plugin", { adopted: true, removeAdopted: true }));
-    assert.deepEqual(fake.ran.filter((sql) => sql.startsWith("UNINSTALL")), ["UNINSTALL PLUGIN rpl_semi_sync_source"]);
+    assert.deepEqual(
+      fake.ran.filter((sql) => sql.startsWith("UNINSTALL")),
+      ["UNINSTALL PLUGIN rpl_semi_sync_source"],
+    );
     assert.deepEqual(fake.state.plugins, []);
   });
 
@@ -260,14 +268,20 @@ describe("crud: deletes that tear down", () => {
   it("a replica the resource switched on is switched off, its IO thread restarted", async () => {
     const fake = fakeServer(MYSQL, replicaServer("ON", "Waiting for source to send event"), "modern");
     await deleteEnablement(fake.connect, enablementProps("fake"));
-    assert.deepEqual(fake.ran.filter((sql) => /^(SET|STOP|START)/.test(sql)), ["SET GLOBAL rpl_semi_sync_replica_enabled = OFF", "STOP REPLICA IO_THREAD", "START REPLICA IO_THREAD"]);
+    assert.deepEqual(
+      fake.ran.filter((sql) => /^(SET|STOP|START)/.test(sql)),
+      ["SET GLOBAL rpl_semi_sync_replica_enabled = OFF", "STOP REPLICA IO_THREAD", "START REPLICA IO_THREAD"],
+    );
   });
 
   it("a replica found switched on stays on, and is recorded as kept for its source", async () => {
     const fake = fakeServer(MYSQL, replicaServer("ON", "Waiting for source to send event"), "modern");
     const props = enablementProps("kept-replica", { adopted: true, found: { enabled: true, settings: {} }, sourceConnection: connectionOf("kept-source") });
     const warnings = await warningsOf(() => deleteEnablement(fake.connect, props));
-    assert.deepEqual(fake.ran.filter((sql) => /^(SET|STOP|START)/.test(sql)), []);
+    assert.deepEqual(
+      fake.ran.filter((sql) => /^(SET|STOP|START)/.test(sql)),
+      [],
+    );
     assert.match(warnings.join(""), /semisync replica: left switched on, as it was found when this resource adopted it/);
     assert.deepEqual(replicasKeptOn(connectionOf("kept-source")), ["kept-replica:3306"]);
   });

@@ -84,7 +84,10 @@ export function existsInRepository(named: string): boolean {
   const plain = named.replace(/\/$/, "");
   if (plain.startsWith("dist/")) {
     if (!/\.(js|d\.ts)$/.test(plain)) return true;
-    const source = plain.slice("dist/".length).replace(/\.d\.ts$/, ".ts").replace(/\.js$/, ".ts");
+    const source = plain
+      .slice("dist/".length)
+      .replace(/\.d\.ts$/, ".ts")
+      .replace(/\.js$/, ".ts");
     return fs.existsSync(path.join(ROOT, source));
   }
   return fs.existsSync(path.join(ROOT, plain));
@@ -142,15 +145,11 @@ describe("docs: links and named paths", () => {
 
   it("finds links, anchors and paths the way GitHub renders them", () => {
     assert.deepEqual(relativeLinks("[a](docs/x.md#y) [b](https://e.x) `[c](no.md)` [d](#z)"), ["docs/x.md#y", "#z"]);
-    assert.deepEqual([...headingAnchors("# Renames and `aliases`\n## Why (measured on MySQL 9.7, 10 s)\n## Why (measured on MySQL 9.7, 10 s)\n```\n# not a heading\n```")], [
-      "renames-and-aliases",
-      "why-measured-on-mysql-97-10-s",
-      "why-measured-on-mysql-97-10-s-1",
-    ]);
-    assert.deepEqual(namedPaths("see `provider/plan/inputs.ts`, examples/failover. and /path/to/templates/x, tests/unit/**/*.test.js"), [
-      "provider/plan/inputs.ts",
-      "examples/failover",
-    ]);
+    assert.deepEqual(
+      [...headingAnchors("# Renames and `aliases`\n## Why (measured on MySQL 9.7, 10 s)\n## Why (measured on MySQL 9.7, 10 s)\n```\n# not a heading\n```")],
+      ["renames-and-aliases", "why-measured-on-mysql-97-10-s", "why-measured-on-mysql-97-10-s-1"],
+    );
+    assert.deepEqual(namedPaths("see `provider/plan/inputs.ts`, examples/failover. and /path/to/templates/x, tests/unit/**/*.test.js"), ["provider/plan/inputs.ts", "examples/failover"]);
     assert.ok(existsInRepository("dist/provider/index.js"), "a compiled file names its source");
     assert.ok(!existsInRepository("dist/provider/no-such-file.js"), "a compiled file whose source is gone");
     assert.ok(existsInRepository("dist/plugin/pulumi-resource-mysql-semisync-v0.3.0-linux-amd64.tar.gz"), "a build's output, absent from a clean checkout");

@@ -96,21 +96,13 @@ describe("planEnablement on a source", () => {
   it("names the modern variables rpl_semi_sync_source_wait_for_replica_count and _wait_no_replica", () => {
     const c = { label: "MySQL 9.7" as const, terminology: "modern" as const };
     const plan = planEnablement(desired({ settings: { waitForReplicaCount: 3, waitNoReplica: false } }), sourceServer(c), flavorOf(c.label));
-    assert.deepEqual(sqlOf(plan.statements), [
-      "SET GLOBAL rpl_semi_sync_source_wait_for_replica_count = 3",
-      "SET GLOBAL rpl_semi_sync_source_wait_no_replica = OFF",
-      "SET GLOBAL rpl_semi_sync_source_enabled = ON",
-    ]);
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_source_wait_for_replica_count = 3", "SET GLOBAL rpl_semi_sync_source_wait_no_replica = OFF", "SET GLOBAL rpl_semi_sync_source_enabled = ON"]);
   });
 
   it("names the legacy variables rpl_semi_sync_master_wait_for_slave_count and _wait_no_slave", () => {
     const c = { label: "MySQL 8.0.25" as const, terminology: "legacy" as const };
     const plan = planEnablement(desired({ settings: { waitForReplicaCount: 3, waitNoReplica: false } }), sourceServer(c), flavorOf(c.label));
-    assert.deepEqual(sqlOf(plan.statements), [
-      "SET GLOBAL rpl_semi_sync_master_wait_for_slave_count = 3",
-      "SET GLOBAL rpl_semi_sync_master_wait_no_slave = OFF",
-      "SET GLOBAL rpl_semi_sync_master_enabled = ON",
-    ]);
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_master_wait_for_slave_count = 3", "SET GLOBAL rpl_semi_sync_master_wait_no_slave = OFF", "SET GLOBAL rpl_semi_sync_master_enabled = ON"]);
   });
 
   it("writes only the drifted setting and leaves matching ones alone", () => {
@@ -124,7 +116,10 @@ describe("planEnablement on a source", () => {
   it("undoes the enable with SET GLOBAL …_enabled = OFF", () => {
     const c = { label: "MySQL 8.4" as const, terminology: "modern" as const };
     const plan = planEnablement(desired(), sourceServer(c), flavorOf(c.label));
-    assert.deepEqual(plan.statements.map((s) => [s.sql, s.undo]), [["SET GLOBAL rpl_semi_sync_source_enabled = ON", ["SET GLOBAL rpl_semi_sync_source_enabled = OFF"]]]);
+    assert.deepEqual(
+      plan.statements.map((s) => [s.sql, s.undo]),
+      [["SET GLOBAL rpl_semi_sync_source_enabled = ON", ["SET GLOBAL rpl_semi_sync_source_enabled = OFF"]]],
+    );
   });
 
   it("treats 1 as ON when comparing …_enabled", () => {
@@ -373,12 +368,7 @@ describe("planEnablement on a replica", () => {
 
   it("sets the replica's trace level before enabling it", () => {
     const plan = planEnablement(desired({ role: "replica", settings: { traceLevel: 64 } }), replicaServer("MySQL 9.7", "modern", "OFF", "OFF"), flavorOf("MySQL 9.7"));
-    assert.deepEqual(sqlOf(plan.statements), [
-      "SET GLOBAL rpl_semi_sync_replica_trace_level = 64",
-      "SET GLOBAL rpl_semi_sync_replica_enabled = ON",
-      "STOP REPLICA IO_THREAD",
-      "START REPLICA IO_THREAD",
-    ]);
+    assert.deepEqual(sqlOf(plan.statements), ["SET GLOBAL rpl_semi_sync_replica_trace_level = 64", "SET GLOBAL rpl_semi_sync_replica_enabled = ON", "STOP REPLICA IO_THREAD", "START REPLICA IO_THREAD"]);
   });
 
   it("refuses to enable a replica without replication channels", () => {
@@ -410,10 +400,7 @@ describe("planEnablement on a replica", () => {
   });
 
   it("checks the channel even when restartIoThread is false", () => {
-    expectPlanError(
-      () => planEnablement(desired({ role: "replica", restartIoThread: false }), replicaServer("MySQL 8.4", "modern", "OFF", "OFF", []), flavorOf("MySQL 8.4")),
-      /replication is not configured/,
-    );
+    expectPlanError(() => planEnablement(desired({ role: "replica", restartIoThread: false }), replicaServer("MySQL 8.4", "modern", "OFF", "OFF", []), flavorOf("MySQL 8.4")), /replication is not configured/);
   });
 
   it("disables a replica whose semisync status is OFF without needing any channel", () => {
@@ -423,10 +410,7 @@ describe("planEnablement on a replica", () => {
   });
 
   it("refuses to disable a replica whose semisync IO thread must be restarted but has no channel", () => {
-    expectPlanError(
-      () => planEnablement(desired({ role: "replica", enabled: false }), replicaServer("MySQL 8.4", "modern", "ON", "ON", []), flavorOf("MySQL 8.4")),
-      /replication is not configured/,
-    );
+    expectPlanError(() => planEnablement(desired({ role: "replica", enabled: false }), replicaServer("MySQL 8.4", "modern", "ON", "ON", []), flavorOf("MySQL 8.4")), /replication is not configured/);
   });
 });
 
@@ -506,7 +490,12 @@ describe("planEnablement: timeoutMs above 4294967295, the never-fall-back profil
   for (const b of NARROW_BUILDS) {
     it(`refuses 1000000000000000000 before any change on ${b.label} built for ${b.compileOs} ${b.compileMachine}, naming 4294967295`, () => {
       const server = observedOn(b.label, { compileOs: b.compileOs, compileMachine: b.compileMachine, variables: pluginVariables(flavorOf(b.label), b.terminology, "source") });
-      const error = expectPlanError(() => planEnablement(desired({ settings: { timeoutMs: VITESS_TIMEOUT_MS } }), server, flavorOf(b.label)), /timeoutMs 1000000000000000000 is above 4294967295/, b.build, /set timeoutMs to 4294967295 or less/);
+      const error = expectPlanError(
+        () => planEnablement(desired({ settings: { timeoutMs: VITESS_TIMEOUT_MS } }), server, flavorOf(b.label)),
+        /timeoutMs 1000000000000000000 is above 4294967295/,
+        b.build,
+        /set timeoutMs to 4294967295 or less/,
+      );
       assert.match(error.message, /_timeout this server accepts/);
     });
 

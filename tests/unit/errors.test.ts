@@ -42,7 +42,10 @@ describe("SemisyncError: fields, rendered once at the edge", () => {
     const failing = async (): Promise<never> => {
       throw refusal();
     };
-    const provider = reportingOnce<{ role: string }, { role: string }>({ check: failing, diff: failing, create: failing, read: failing, update: failing, delete: failing } as pulumi.dynamic.ResourceProvider<{ role: string }, { role: string }>);
+    const provider = reportingOnce<{ role: string }, { role: string }>({ check: failing, diff: failing, create: failing, read: failing, update: failing, delete: failing } as pulumi.dynamic.ResourceProvider<
+      { role: string },
+      { role: string }
+    >);
     const text = "[db1:3306] the replication IO thread is not running. Nothing was changed. Fix: start replication (START REPLICA).";
     const line = (error: Error) => error.message === text;
     await assert.rejects(provider.check!({ role: "x" }, { role: "x" }), line);
@@ -56,15 +59,21 @@ describe("SemisyncError: fields, rendered once at the edge", () => {
   it("withServer hands errors on as data; onServer, which 0.1.0's stored provider calls, renders them", async () => {
     // Port 1 on loopback: nothing listens, the connect is refused at once.
     const credentials = { connection: { host: "127.0.0.1", port: 1, user: "nobody", connectTimeoutMs: 2000 } };
-    await assert.rejects(withServer(credentials, async () => undefined), (error: SemisyncError) => {
-      assert.equal(error.server, "127.0.0.1:1");
-      assert.match(error.message, /^cannot connect: .*ECONNREFUSED/);
-      assert.match(error.fix ?? "", /^check the host and port/);
-      return true;
-    });
-    await assert.rejects(onServer(credentials, async () => undefined), (error: Error) => {
-      assert.match(error.message, /^\[127\.0\.0\.1:1\] cannot connect: .*ECONNREFUSED.* Fix: check the host and port/);
-      return true;
-    });
+    await assert.rejects(
+      withServer(credentials, async () => undefined),
+      (error: SemisyncError) => {
+        assert.equal(error.server, "127.0.0.1:1");
+        assert.match(error.message, /^cannot connect: .*ECONNREFUSED/);
+        assert.match(error.fix ?? "", /^check the host and port/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      onServer(credentials, async () => undefined),
+      (error: Error) => {
+        assert.match(error.message, /^\[127\.0\.0\.1:1\] cannot connect: .*ECONNREFUSED.* Fix: check the host and port/);
+        return true;
+      },
+    );
   });
 });

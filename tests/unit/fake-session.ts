@@ -56,9 +56,13 @@ export function unreachable(code = "ECONNREFUSED"): Connect & { calls: number } 
   const connect = (async (credentials: Credentials) => {
     connect.calls++;
     const label = serverLabel(connectionSettings(credentials.connection));
-    await onSession(label, async () => {
-      throw Object.assign(new Error(`connect ${code} ${label}`), { code });
-    }, async () => undefined);
+    await onSession(
+      label,
+      async () => {
+        throw Object.assign(new Error(`connect ${code} ${label}`), { code });
+      },
+      async () => undefined,
+    );
   }) as unknown as Connect & { calls: number };
   connect.calls = 0;
   return connect;

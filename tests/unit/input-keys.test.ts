@@ -1,13 +1,5 @@
 import * as assert from "node:assert/strict";
-import {
-  CONNECTION_KEYS,
-  ENABLEMENT_KEYS,
-  ENABLEMENT_OUTPUT_KEYS,
-  PLUGIN_KEYS,
-  PLUGIN_OUTPUT_KEYS,
-  TLS_KEYS,
-  TOPOLOGY_KEYS,
-} from "../../provider/types/input-keys";
+import { CONNECTION_KEYS, ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS, PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS, TLS_KEYS, TOPOLOGY_KEYS } from "../../provider/types/input-keys";
 import { UNKNOWN, checkEnablementInputs, checkPluginInputs } from "../../provider/plan/inputs";
 import { ConnectionArgs, TopologyArgs } from "../../provider/resources/connection-args";
 import { SemisyncEnablement, SemisyncEnablementArgs } from "../../provider/resources/semisync-enablement";
@@ -37,7 +29,10 @@ describe("input keys: nothing a program writes is silently ignored", () => {
 
   it("an unknown key in connection is refused, naming every valid key", () => {
     const failures = checkPluginInputs({ connection: { ...connection, allowPublicKeyRetreival: null }, role: "source" });
-    assert.deepEqual(failures.map((f) => f.property), ["connection.allowPublicKeyRetreival"]);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["connection.allowPublicKeyRetreival"],
+    );
     assert.equal(
       failures[0].reason,
       "connection.allowPublicKeyRetreival is not an input: connection takes host, port, user, password, tls, serverPublicKey, allowPublicKeyRetrieval, connectTimeoutMs, statementTimeoutMs",
@@ -86,15 +81,27 @@ describe("input keys: nothing a program writes is silently ignored", () => {
   it("0.2.0's tls (rejectUnauthorized, no mode) is still accepted; with a mode it is refused", () => {
     assert.deepEqual(checkPluginInputs({ connection, tls: { ca: "CA", rejectUnauthorized: false }, role: "source" }), []);
     const failures = checkPluginInputs({ connection, tls: { mode: "verify-ca", rejectUnauthorized: false }, role: "source" });
-    assert.deepEqual(failures.map((f) => f.property), ["connection.tls.rejectUnauthorized"]);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["connection.tls.rejectUnauthorized"],
+    );
   });
 
   it("refuses a mode the MySQL client does not name, a cert without key, TLS material with disabled", () => {
     const failures = checkPluginInputs({ connection, tls: { mode: "VERIFY_CA" }, role: "source" });
-    assert.deepEqual(failures.map((f) => f.property), ["connection.tls.mode"]);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["connection.tls.mode"],
+    );
     assert.match(failures[0].reason, /"preferred", "disabled", "required", "verify-ca", "verify-identity", got "VERIFY_CA"/);
-    assert.deepEqual(checkPluginInputs({ connection, tls: { cert: "C" }, role: "source" }).map((f) => f.property), ["connection.tls.key"]);
-    assert.deepEqual(checkPluginInputs({ connection, tls: { mode: "disabled", ca: "CA" }, role: "source" }).map((f) => f.property), ["connection.tls.mode"]);
+    assert.deepEqual(
+      checkPluginInputs({ connection, tls: { cert: "C" }, role: "source" }).map((f) => f.property),
+      ["connection.tls.key"],
+    );
+    assert.deepEqual(
+      checkPluginInputs({ connection, tls: { mode: "disabled", ca: "CA" }, role: "source" }).map((f) => f.property),
+      ["connection.tls.mode"],
+    );
   });
 
   it("refuses a serverPublicKey that is not a PEM public key and an allowPublicKeyRetrieval that is not a boolean", () => {

@@ -116,10 +116,7 @@ describe("checkEnablementInputs", () => {
   const base = { connection, role: "source" };
 
   it("accepts a complete source declaration", () => {
-    assert.deepEqual(
-      checkEnablementInputs({ ...base, enabled: true, persist: true, restartIoThread: false, timeoutMs: 10_000, waitForReplicaCount: 2, waitNoReplica: true, waitPoint: "AFTER_SYNC", traceLevel: 32 }),
-      [],
-    );
+    assert.deepEqual(checkEnablementInputs({ ...base, enabled: true, persist: true, restartIoThread: false, timeoutMs: 10_000, waitForReplicaCount: 2, waitNoReplica: true, waitPoint: "AFTER_SYNC", traceLevel: 32 }), []);
   });
 
   it("accepts a replica with a trace level", () => {

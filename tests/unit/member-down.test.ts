@@ -35,7 +35,13 @@ const ROWS: Row[] = [
   { change: "timeoutMs lowered 10000 → 2000", desired: { settings: { timeoutMs: 2000 } }, proceeds: true },
   { change: "timeoutMs raised 10000 → 60000", desired: { settings: { timeoutMs: 60_000 } }, proceeds: false },
   { change: "timeoutMs put back to the server default (no longer declared)", desired: {}, source: { timeout: "2000" }, previous: { managedSettings: ["timeoutMs"], persisted: false }, proceeds: false },
-  { change: "timeoutMs put back to a lower value found at create", desired: {}, source: { timeout: "5000" }, previous: { managedSettings: ["timeoutMs"], persisted: false, restoreTo: { timeoutMs: 1000 } }, proceeds: true },
+  {
+    change: "timeoutMs put back to a lower value found at create",
+    desired: {},
+    source: { timeout: "5000" },
+    previous: { managedSettings: ["timeoutMs"], persisted: false, restoreTo: { timeoutMs: 1000 } },
+    proceeds: true,
+  },
   { change: "waitForReplicaCount lowered 2 → 1", desired: { settings: { waitForReplicaCount: 1 } }, needsWaitCount: true, proceeds: true },
   { change: "waitForReplicaCount raised 2 → 3", desired: { settings: { waitForReplicaCount: 3 } }, needsWaitCount: true, proceeds: false },
   { change: "waitNoReplica switched off", desired: { settings: { waitNoReplica: false } }, proceeds: true },
@@ -93,7 +99,11 @@ describe("memberDownVerdict: with a member down, only a change that cannot stall
 
       it("a replica's traceLevel tuned: goes ahead", () => {
         const overrides = { [enabledVariable(terminology, "replica")]: "ON" };
-        const observed = observedOn(label, { variables: pluginVariables(flavor, terminology, "replica", overrides), status: { [terminology === "modern" ? "Rpl_semi_sync_replica_status" : "Rpl_semi_sync_slave_status"]: "ON" }, channels: [defaultChannel()] });
+        const observed = observedOn(label, {
+          variables: pluginVariables(flavor, terminology, "replica", overrides),
+          status: { [terminology === "modern" ? "Rpl_semi_sync_replica_status" : "Rpl_semi_sync_slave_status"]: "ON" },
+          channels: [defaultChannel()],
+        });
         const plan = planEnablement({ role: "replica", enabled: true, settings: { traceLevel: 64 }, persist: false, restartIoThread: true }, observed, flavor);
         assert.equal(plan.statements.length, 1);
         assert.equal(memberDownVerdict(plan.statements, DOWN).proceed, true);

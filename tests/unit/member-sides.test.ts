@@ -78,10 +78,22 @@ describe("waitForReplicaCount counts acknowledging replicas only", () => {
 
 describe("planMembers: the order of every member's resources (dependsOn)", () => {
   const id = (r: ResourceRef) => `${r.member}/${r.side}/${r.kind}`;
-  const depsOf = (plans: MemberPlan[], key: string, side: "source" | "replica", kind: "plugin" | "enablement") => plans.find((p) => p.key === key)!.dependsOn[side][kind].map(id).sort();
+  const depsOf = (plans: MemberPlan[], key: string, side: "source" | "replica", kind: "plugin" | "enablement") =>
+    plans
+      .find((p) => p.key === key)!
+      .dependsOn[side][kind].map(id)
+      .sort();
 
   it("without failoverReady: 0.1.0's order (source plugin → replica plugins → replicas on → source on)", () => {
-    const plans = planMembers([{ key: "s", ...source }, { key: "a", ...replica }, { key: "b", ...replica }], false, true);
+    const plans = planMembers(
+      [
+        { key: "s", ...source },
+        { key: "a", ...replica },
+        { key: "b", ...replica },
+      ],
+      false,
+      true,
+    );
     assert.deepEqual(depsOf(plans, "s", "source", "plugin"), []);
     assert.deepEqual(depsOf(plans, "a", "replica", "plugin"), ["s/source/plugin"]);
     assert.deepEqual(depsOf(plans, "a", "replica", "enablement"), ["a/replica/plugin", "s/source/plugin"]);
@@ -90,7 +102,15 @@ describe("planMembers: the order of every member's resources (dependsOn)", () =>
 
   it("with failoverReady: every other member's source side goes off before its replica side changes and before the source's side goes on", () => {
     // After a failover: B is the source, A (the old source) and C replicas.
-    const plans = planMembers([{ key: "B", ...source }, { key: "A", ...replica }, { key: "C", ...replica }], true, true);
+    const plans = planMembers(
+      [
+        { key: "B", ...source },
+        { key: "A", ...replica },
+        { key: "C", ...replica },
+      ],
+      true,
+      true,
+    );
     assert.deepEqual(depsOf(plans, "A", "source", "enablement"), ["A/source/plugin"]);
     assert.deepEqual(depsOf(plans, "A", "replica", "enablement"), ["A/replica/plugin", "A/source/enablement", "B/source/plugin"]);
     assert.deepEqual(depsOf(plans, "B", "source", "enablement"), ["A/replica/enablement", "A/source/enablement", "B/source/plugin", "C/replica/enablement", "C/source/enablement"]);
@@ -101,7 +121,15 @@ describe("planMembers: the order of every member's resources (dependsOn)", () =>
 
   it("an async-only replica's replica side changes after the source's side, which does not wait for it", () => {
     for (const failoverReady of [false, true]) {
-      const plans = planMembers([{ key: "s", ...source }, { key: "a", ...replica }, { key: "x", ...asyncReplica }], failoverReady, true);
+      const plans = planMembers(
+        [
+          { key: "s", ...source },
+          { key: "a", ...replica },
+          { key: "x", ...asyncReplica },
+        ],
+        failoverReady,
+        true,
+      );
       assert.ok(depsOf(plans, "x", "replica", "enablement").includes("s/source/enablement"), `failoverReady ${failoverReady}`);
       assert.ok(!depsOf(plans, "s", "source", "enablement").includes("x/replica/enablement"));
       assert.ok(depsOf(plans, "s", "source", "enablement").includes("a/replica/enablement"));
@@ -109,7 +137,15 @@ describe("planMembers: the order of every member's resources (dependsOn)", () =>
   });
 
   it("the dependencies form no cycle", () => {
-    const plans = planMembers([{ key: "s", ...source }, { key: "a", ...replica }, { key: "x", ...asyncReplica }], true, true);
+    const plans = planMembers(
+      [
+        { key: "s", ...source },
+        { key: "a", ...replica },
+        { key: "x", ...asyncReplica },
+      ],
+      true,
+      true,
+    );
     const deps = new Map<string, string[]>();
     for (const p of plans) for (const side of ["source", "replica"] as const) for (const kind of ["plugin", "enablement"] as const) deps.set(`${p.key}/${side}/${kind}`, p.dependsOn[side][kind].map(id));
     const visiting = new Set<string>();

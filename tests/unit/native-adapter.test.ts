@@ -41,7 +41,11 @@ describe("native plugin adapter: raw values and the two shapes of a connection",
 
   it("reads import IDs, and refuses others with the expected form", function () {
     assert.deepEqual(parseImportId(PLUGIN, "mysql://semisync@db1:3307/semisync-plugin/source"), { connection: { host: "db1", port: 3307, user: "semisync" }, kind: "semisync-plugin", role: "source" });
-    assert.deepEqual(parseImportId("mysql-semisync:index:SemisyncEnablement", "mysql://admin@[::1]/semisync-enablement/replica"), { connection: { host: "::1", user: "admin" }, kind: "semisync-enablement", role: "replica" });
+    assert.deepEqual(parseImportId("mysql-semisync:index:SemisyncEnablement", "mysql://admin@[::1]/semisync-enablement/replica"), {
+      connection: { host: "::1", user: "admin" },
+      kind: "semisync-enablement",
+      role: "replica",
+    });
     assert.throws(() => parseImportId(PLUGIN, "mysql://db1:3306/semisync-plugin/source"), /names no account.*mysql:\/\/USER@HOST:PORT\/semisync-plugin\/ROLE/);
     assert.throws(() => parseImportId(PLUGIN, "mysql://u@db1/semisync-enablement/source"), /names a semisync-enablement/);
     assert.throws(() => parseImportId(PLUGIN, "db1"), /the ID must read/);

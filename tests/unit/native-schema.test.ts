@@ -24,7 +24,10 @@ describe("native plugin schema", function () {
   });
 
   it("every input property has a description, and every password, TLS option and topology is secret", function () {
-    const schema = generated as { types: Record<string, { properties?: Record<string, { description?: string; secret?: boolean }> }>; resources: Record<string, { inputProperties: Record<string, { description?: string; secret?: boolean }> }> };
+    const schema = generated as {
+      types: Record<string, { properties?: Record<string, { description?: string; secret?: boolean }> }>;
+      resources: Record<string, { inputProperties: Record<string, { description?: string; secret?: boolean }> }>;
+    };
     for (const [token, resource] of Object.entries(schema.resources)) {
       for (const [name, property] of Object.entries(resource.inputProperties)) assert.ok(property.description, `${token}.${name} has a description`);
     }

@@ -45,10 +45,7 @@ describe("planPluginInstall on an empty server", () => {
   for (const [label, byRole] of Object.entries(GOLDEN) as [VersionLabel, Record<Role, Golden>][]) {
     for (const role of ["source", "replica"] as const) {
       const golden = byRole[role];
-      const title =
-        golden.kind === "install"
-          ? `runs \`${golden.sql}\` for role ${role} on ${label}`
-          : `installs nothing for role ${role} on ${label}: ${golden.plugin} is built in`;
+      const title = golden.kind === "install" ? `runs \`${golden.sql}\` for role ${role} on ${label}` : `installs nothing for role ${role} on ${label}: ${golden.plugin} is built in`;
       it(title, () => {
         const plan = planPluginInstall(role, "automatic", observedOn(label), flavorOf(label));
         assert.equal(plan.kind, golden.kind);
@@ -94,11 +91,7 @@ describe("planPluginInstall on an empty server", () => {
   });
 
   it("refuses to install when @@have_dynamic_loading is NO", () => {
-    expectPlanError(
-      () => planPluginInstall("source", "automatic", observedOn("MySQL 8.4", { haveDynamicLoading: "NO" }), flavorOf("MySQL 8.4")),
-      /have_dynamic_loading is 'NO'/,
-      /plugin-load-add/,
-    );
+    expectPlanError(() => planPluginInstall("source", "automatic", observedOn("MySQL 8.4", { haveDynamicLoading: "NO" }), flavorOf("MySQL 8.4")), /have_dynamic_loading is 'NO'/, /plugin-load-add/);
   });
 
   it("refuses pinned terminology modern on MySQL 8.0.25 before planning anything", () => {
@@ -159,11 +152,7 @@ describe("planPluginInstall with a plugin already present", () => {
 
   it("refuses terminology pinned to modern while the legacy source plugin is installed on MySQL 8.4", () => {
     const observed = observedOn("MySQL 8.4", { plugins: [pluginRow("rpl_semi_sync_master")] });
-    expectPlanError(
-      () => planPluginInstall("source", "modern", observed, flavorOf("MySQL 8.4")),
-      /rpl_semi_sync_master is installed, but terminology 'modern' needs rpl_semi_sync_source/,
-      /"automatic"/,
-    );
+    expectPlanError(() => planPluginInstall("source", "modern", observed, flavorOf("MySQL 8.4")), /rpl_semi_sync_master is installed, but terminology 'modern' needs rpl_semi_sync_source/, /"automatic"/);
   });
 
   it("refuses terminology pinned to legacy while the modern replica plugin is installed on MySQL 8.0.26", () => {

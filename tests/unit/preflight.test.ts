@@ -105,7 +105,10 @@ describe("preflightRefusals: every member's seed requirements, before any change
     const stopped = member({ server: "r2:3306", role: "replica", declaredSource, observed: observedOn("MySQL 9.7", { channels: [defaultChannel({ ioRunning: "No" })] }) });
     const twoChannels = member({ server: "r3:3306", role: "replica", declaredSource, observed: observedOn("MySQL 9.7", { channels: [defaultChannel(), defaultChannel({ name: "second" })] }) });
     const refusals = preflightRefusals([source(), member({ server: "r1:3306", role: "replica", declaredSource }), stopped, twoChannels]);
-    assert.deepEqual(refusals.map((r) => r.server), ["r2:3306", "r3:3306"]);
+    assert.deepEqual(
+      refusals.map((r) => r.server),
+      ["r2:3306", "r3:3306"],
+    );
     assert.match(refusals[0].message, /replication IO thread is not running/);
     assert.match(refusals[0].fix, /START REPLICA/);
     assert.match(refusals[1].message, /only on the default replication channel/);
@@ -135,7 +138,10 @@ describe("preflightRefusals: every member's seed requirements, before any change
   const IO_FLAVORS: { label: VersionLabel; row: (io: string, errno: number, error: string) => Record<string, unknown> }[] = [
     { label: "MySQL 9.7", row: (io, errno, error) => ({ Channel_Name: "", Replica_IO_Running: io, Replica_SQL_Running: "Yes", Source_Host: "127.0.0.1", Source_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }) },
     { label: "MySQL 8.0.25", row: (io, errno, error) => ({ Channel_Name: "", Slave_IO_Running: io, Slave_SQL_Running: "Yes", Master_Host: "127.0.0.1", Master_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }) },
-    { label: "MariaDB 10.11", row: (io, errno, error) => ({ Connection_name: "", Slave_IO_Running: io, Slave_SQL_Running: "Yes", Master_Host: "127.0.0.1", Master_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }) },
+    {
+      label: "MariaDB 10.11",
+      row: (io, errno, error) => ({ Connection_name: "", Slave_IO_Running: io, Slave_SQL_Running: "Yes", Master_Host: "127.0.0.1", Master_Port: 3306, Last_IO_Errno: errno, Last_IO_Error: error }),
+    },
   ];
   for (const f of IO_FLAVORS) {
     const replicaWith = async (io: string, errno: number, error: string) => {

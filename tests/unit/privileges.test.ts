@@ -162,7 +162,15 @@ describe("preflightRefusals: privileges of the accounts the resources change mem
   });
 
   it("a source is checked as well: its install and its switch", () => {
-    const source: MemberView = { server: "s:3306", role: "source", terminology: "automatic", flavor: flavorOf("MySQL 9.7"), observed: observedOn("MySQL 9.7"), checkPrivileges: true, privileges: account(["REPLICATION CLIENT"], { canInsertPlugin: false }) };
+    const source: MemberView = {
+      server: "s:3306",
+      role: "source",
+      terminology: "automatic",
+      flavor: flavorOf("MySQL 9.7"),
+      observed: observedOn("MySQL 9.7"),
+      checkPrivileges: true,
+      privileges: account(["REPLICATION CLIENT"], { canInsertPlugin: false }),
+    };
     const [refusal] = preflightRefusals([source]);
     assert.equal(refusal.server, "s:3306");
     assert.match(refusal.fix, /^GRANT SYSTEM_VARIABLES_ADMIN ON \*\.\* TO 'semisync'@'%'; GRANT INSERT ON mysql\.plugin TO 'semisync'@'%';/);

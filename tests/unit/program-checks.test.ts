@@ -11,7 +11,10 @@ describe("program-time checks: the rules of check, on what is plain when the pro
   });
 
   it("the connection is split as the resource splits it: password and TLS apart, each field its own input", () => {
-    const props = propsAtProgramTime({ connection: { host: "db1", port: pulumi.output(3307), user: "u", password: pulumi.secret("p"), tls: { ca: "x" } }, source: { host: "db0", user: "u", password: "p" }, role: "replica", pasword: "x" } as never, PLUGIN_KEYS);
+    const props = propsAtProgramTime(
+      { connection: { host: "db1", port: pulumi.output(3307), user: "u", password: pulumi.secret("p"), tls: { ca: "x" } }, source: { host: "db0", user: "u", password: "p" }, role: "replica", pasword: "x" } as never,
+      PLUGIN_KEYS,
+    );
     assert.deepEqual(props, {
       pasword: null,
       role: "replica",

@@ -97,20 +97,28 @@ describe("stored props: schema versions and the migration from 0.1.0", () => {
   });
 
   it("refuses props written by a newer release, naming the server, both schemas and the fix", () => {
-    assert.throws(() => migrateProps({ ...pluginProps010(), schemaVersion: PROPS_SCHEMA_VERSION + 1 }), (error: SemisyncError) => {
-      assert.equal(error.server, "127.0.0.1:3306");
-      assert.equal(error.message, `this resource's state was written by a newer pulumi-mysql-semisync (props schema ${PROPS_SCHEMA_VERSION + 1}); the installed release reads schema ${PROPS_SCHEMA_VERSION} and older.`);
-      assert.equal(error.changed, "Nothing was changed.");
-      assert.equal(error.fix, "install the release that wrote the state, or a newer one.");
-      return true;
-    });
+    assert.throws(
+      () => migrateProps({ ...pluginProps010(), schemaVersion: PROPS_SCHEMA_VERSION + 1 }),
+      (error: SemisyncError) => {
+        assert.equal(error.server, "127.0.0.1:3306");
+        assert.equal(error.message, `this resource's state was written by a newer pulumi-mysql-semisync (props schema ${PROPS_SCHEMA_VERSION + 1}); the installed release reads schema ${PROPS_SCHEMA_VERSION} and older.`);
+        assert.equal(error.changed, "Nothing was changed.");
+        assert.equal(error.fix, "install the release that wrote the state, or a newer one.");
+        return true;
+      },
+    );
   });
 
   it("the runtime hands that refusal to the engine as one line: server, what, what changed, fix", async () => {
     const newer = { ...pluginProps010(), schemaVersion: PROPS_SCHEMA_VERSION + 1 };
     for (const call of [() => SemisyncPlugin.diff(ID, newer, {}), () => SemisyncPlugin.delete(ID, newer)]) {
       await assert.rejects(call(), (error: Error) => {
-        assert.match(error.message, new RegExp(`^\\[127\\.0\\.0\\.1:3306\\] this resource's state was written by a newer pulumi-mysql-semisync \\(props schema ${PROPS_SCHEMA_VERSION + 1}\\).*reads schema ${PROPS_SCHEMA_VERSION} and older\\. Nothing was changed\\. Fix: install the release that wrote the state, or a newer one\\.$`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `^\\[127\\.0\\.0\\.1:3306\\] this resource's state was written by a newer pulumi-mysql-semisync \\(props schema ${PROPS_SCHEMA_VERSION + 1}\\).*reads schema ${PROPS_SCHEMA_VERSION} and older\\. Nothing was changed\\. Fix: install the release that wrote the state, or a newer one\\.$`,
+          ),
+        );
         return true;
       });
     }
@@ -160,7 +168,10 @@ describe("the provider stubs serialized into the state", () => {
   ] as const) {
     it(`${name}'s stub serializes to under 900 bytes that require only pulumi-mysql-semisync/runtime`, async () => {
       const serialized = await serializeProvider(stub);
-      assert.deepEqual([...serialized.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]), ["pulumi-mysql-semisync/runtime"]);
+      assert.deepEqual(
+        [...serialized.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]),
+        ["pulumi-mysql-semisync/runtime"],
+      );
       assert.ok(serialized.length <= 900, `${serialized.length} characters`);
     });
 

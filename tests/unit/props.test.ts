@@ -83,7 +83,6 @@ describe("props layout: one table per resource says what each prop is", () => {
     const enablement = inputsOfProps(ENABLEMENT_PROPS, enablementOutputs({ timeoutMs: 5000, found: { enabled: false, settings: {} } }));
     assert.deepEqual(enablement, { connection, role: "source", timeoutMs: 5000 });
   });
-
 });
 
 describe("which plugin family a plugin installs (matchOtherSide)", () => {
