@@ -162,6 +162,13 @@ function checkOneOf(failures: InputFailure[], property: string, value: unknown, 
  * keys a program may write (input-keys.ts), named in the reason; `alsoStored` are keys only the
  * provider or the engine puts there.
  */
+/** The keys of a component's own arguments that it does not take (`SemisyncReplication`: `REPLICATION_KEYS`). */
+export function checkComponentKeys(args: object, accepted: readonly string[]): InputFailure[] {
+  const failures: InputFailure[] = [];
+  checkKnownKeys(failures, "", args as Record<string, unknown>, accepted);
+  return failures;
+}
+
 function checkKnownKeys(failures: InputFailure[], property: string, value: Record<string, unknown>, accepted: readonly string[], alsoStored: readonly string[] = []) {
   for (const key of Object.keys(value)) {
     if (accepted.includes(key) || alsoStored.includes(key)) continue;

@@ -2,8 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Integer, ROLES, ResourceRef, Role, SemisyncMonitoring } from "../types";
 import { acknowledgingReplicas, planMembers, waitCountRefusal } from "../plan/member-sides";
 import { SemisyncTuningArgs, TerminologyArgs, tuningProps } from "./base-args";
-import { DEFAULT_PORT, InputFailure, UNKNOWN, checkConnection, checkEnablementInputs, checkPluginInputs } from "../plan/inputs";
+import { DEFAULT_PORT, InputFailure, UNKNOWN, checkComponentKeys, checkConnection, checkEnablementInputs, checkPluginInputs } from "../plan/inputs";
 import { ConnectionArgs, TopologyArgs } from "./connection-args";
+import { REPLICATION_KEYS } from "../types/input-keys";
 import { atProgramTime, programError, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
 import { SemisyncEnablement, SemisyncEnablementArgs } from "./semisync-enablement";
 import { SemisyncPlugin, SemisyncPluginArgs } from "./semisync-plugin";
@@ -348,7 +349,7 @@ function declareMembers(name: string, args: SemisyncReplicationArgs) {
  */
 function inputFailures(args: SemisyncReplicationArgs, sourceConnection: pulumi.Input<ConnectionArgs>): InputFailure[] {
   // A member's connection is checked whole, password and TLS inline, as its topology entry is.
-  const failures = checkConnection(atProgramTime(sourceConnection), "source", true);
+  const failures = [...checkComponentKeys(args, REPLICATION_KEYS), ...checkConnection(atProgramTime(sourceConnection), "source", true)];
   args.replicas.forEach((replica, index) => {
     const { name: _name, acknowledge, ...connection } = replica;
     failures.push(...checkConnection(atProgramTime(connection), `replicas[${index}]`, true));

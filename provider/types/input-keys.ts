@@ -45,6 +45,22 @@ export const ENABLEMENT_KEYS = [
   "topology",
 ] as const;
 
+/** `SemisyncReplicationArgs`; each member's own keys are `CONNECTION_KEYS` plus `name` (and `acknowledge` on a replica). */
+export const REPLICATION_KEYS = [
+  "source",
+  "replicas",
+  "failoverReady",
+  "terminology",
+  "timeoutMs",
+  "waitForReplicaCount",
+  "waitNoReplica",
+  "waitPoint",
+  "traceLevel",
+  "persist",
+  "clientsTimeoutMs",
+  "removeAdopted",
+] as const;
+
 /** `SemisyncPlugin`'s outputs: the constructor passes each as `undefined`, so the inputs carry them too. */
 export const PLUGIN_OUTPUT_KEYS = ["pluginName", "pluginLibrary", "pluginStatus", "builtIn", "adopted", "foundEnabled", "activeTerminology", "serverVersion", "serverFlavor"] as const;
 

@@ -74,6 +74,11 @@ const REFUSALS: Refusal[] = [
     expected: /SemisyncReplication r: timeoutMs must be a whole number from 0 to 18446744073709551615, got -1\. Nothing was changed on any server/,
   },
   {
+    name: "a misspelt key of the component (timeoutMS) is refused, not ignored (issue 17)",
+    program: (t, pw) => new SemisyncReplication("r", { source: connectionOf(t.source, pw), replicas: t.replicas.map((r) => ({ ...connectionOf(r, pw), name: r.name })), timeoutMS: 2000 } as never),
+    expected: /SemisyncReplication r: timeoutMS is not an input: the resource takes source, replicas, failoverReady, terminology, timeoutMs, [a-zA-Z, ]+\. Nothing was changed on any server/,
+  },
+  {
     name: 'timeoutMs "abc" on the source',
     program: (t, pw) => new SemisyncReplication("r", { source: connectionOf(t.source, pw), replicas: t.replicas.map((r) => ({ ...connectionOf(r, pw), name: r.name })), timeoutMs: "abc" as never }),
     expected: /SemisyncReplication r: timeoutMs must be a whole number from 0 to 18446744073709551615, got "abc"\. Nothing was changed on any server/,

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
-import { CONNECTION_KEYS, ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS, PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS, TLS_KEYS, TOPOLOGY_KEYS } from "../../provider/types/input-keys";
-import { UNKNOWN, checkEnablementInputs, checkPluginInputs } from "../../provider/plan/inputs";
+import { CONNECTION_KEYS, ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS, PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS, REPLICATION_KEYS, TLS_KEYS, TOPOLOGY_KEYS } from "../../provider/types/input-keys";
+import { SemisyncReplicationArgs } from "../../provider/resources/semisync-replication";
+import { UNKNOWN, checkComponentKeys, checkEnablementInputs, checkPluginInputs } from "../../provider/plan/inputs";
 import { ConnectionArgs, TopologyArgs } from "../../provider/resources/connection-args";
 import { SemisyncEnablement, SemisyncEnablementArgs } from "../../provider/resources/semisync-enablement";
 import { SemisyncPlugin, SemisyncPluginArgs } from "../../provider/resources/semisync-plugin";
@@ -16,15 +17,26 @@ const sameKeys: [
   Same<(typeof TOPOLOGY_KEYS)[number], keyof TopologyArgs>,
   Same<(typeof PLUGIN_KEYS)[number], keyof SemisyncPluginArgs>,
   Same<(typeof ENABLEMENT_KEYS)[number], keyof SemisyncEnablementArgs>,
+  Same<(typeof REPLICATION_KEYS)[number], keyof SemisyncReplicationArgs>,
   Same<(typeof PLUGIN_OUTPUT_KEYS)[number], Exclude<OutputsOf<SemisyncPlugin>, "role">>,
   Same<(typeof ENABLEMENT_OUTPUT_KEYS)[number], Exclude<OutputsOf<SemisyncEnablement>, "role">>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 
 const connection = { host: "db1.example.com", port: 3306, user: "semisync" };
 
 describe("input keys: nothing a program writes is silently ignored", () => {
   it("the key lists match the argument types (checked when compiling)", () => {
     assert.ok(sameKeys.every((same) => same));
+  });
+
+  it("an unknown key of SemisyncReplication's own arguments is refused, naming every valid key", () => {
+    assert.deepEqual(checkComponentKeys({ source: {}, replicas: [], timeoutMs: 1 }, REPLICATION_KEYS), []);
+    const failures = checkComponentKeys({ source: {}, replicas: [], timeoutMS: 1 }, REPLICATION_KEYS);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["timeoutMS"],
+    );
+    assert.equal(failures[0].reason, `timeoutMS is not an input: the resource takes ${REPLICATION_KEYS.join(", ")}`);
   });
 
   it("an unknown key in connection is refused, naming every valid key", () => {
