@@ -8,7 +8,7 @@ import { replicaRegistration } from "../plan/replica-registration";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { isReconnecting } from "../plan/restart-policy";
 import { diffEnablement } from "../plan/diff";
-import { desiredOf, needsClientsFirst, needsPreflight, previousOf, requiredClientsOf } from "../plan/enablement-desired";
+import { clientsToCount, desiredOf, needsClientsFirst, needsPreflight, previousOf, requiredClientsOf } from "../plan/enablement-desired";
 import { ENABLEMENT_PROPS, EnablementOutputs, enablementOutputs, inputsOfProps } from "../plan/props";
 import { runEach, undoStatements } from "../sql/apply";
 import { serverLabel } from "../sql/connection";
@@ -41,7 +41,8 @@ async function converge(connect: Connect, inputs: EnablementInputs, olds?: Enabl
     await applyPlan(ctx, inputs, plan);
     const after = await verify(ctx, inputs, desired, plan);
     await requireStored(ctx, desired, plan, after);
-    const outs = enablementOutputs(inputs, after, plan.terminology, plan.optionFileLines, serverOf(ctx));
+    const reported = await clientsCounted(ctx, after, plan.terminology, clientsToCount(inputs, desired));
+    const outs = enablementOutputs(inputs, reported, plan.terminology, plan.optionFileLines, serverOf(ctx));
     const members = membersOf(inputs.topology);
     if (members) outs.topologyMembers = members;
     outs.adopted = found?.enabled ?? false;
@@ -121,6 +122,23 @@ async function requireStored(ctx: ServerContext, desired: EnablementDesired, pla
 
 /** Poll interval of the waits on a deployment's critical path: one observation is ~4 small queries. */
 const POLL_MS = 50;
+
+/** How long a source's outputs wait for its count of clients to catch up with its replicas (`clientsToCount`). */
+const CLIENTS_COUNT_WAIT_MS = 2_000;
+
+/** The source as observed once it counts `wanted` clients, or after `CLIENTS_COUNT_WAIT_MS` as it is then. */
+async function clientsCounted(ctx: ServerContext, observed: ObservedState, terminology: ResolvedTerminology, wanted: number | undefined): Promise<ObservedState> {
+  if (wanted === undefined) return observed;
+  const clientsName = sideNames(terminology, "source").clientsVariable!;
+  const counted = (o: ObservedState) => Number(o.status[clientsName] ?? 0) >= wanted;
+  if (counted(observed)) return observed;
+  return (
+    (await pollUntil(CLIENTS_COUNT_WAIT_MS, POLL_MS, async () => {
+      const now = await ctx.observe();
+      return counted(now) ? now : undefined;
+    })) ?? ctx.observe()
+  );
+}
 
 /**
  * A source switched on before enough replicas are semisync clients makes its next commit wait

@@ -39,6 +39,19 @@ export function needsClientsFirst(observed: ObservedState, terminology: Resolved
   return wanted !== undefined && wanted > current;
 }
 
+/**
+ * How many semisync clients a source switched on should count before its `clients` output is
+ * read: every replica of its topology, when the component re-applies it because that set changed
+ * (`triggers`). A replica's own confirmation of its registration comes about half a second before
+ * the source counts it, so read at once the output missed the replica just added. Undefined where
+ * nothing is to be waited for. Not a condition of success: a replica that does not acknowledge
+ * (`acknowledge: false`, or down) is never counted, and the wait is bounded.
+ */
+export function clientsToCount(inputs: Pick<EnablementInputs, "triggers" | "topology">, desired: Pick<EnablementDesired, "role" | "enabled">): number | undefined {
+  if (desired.role !== "source" || !desired.enabled || inputs.triggers === undefined || !inputs.topology) return undefined;
+  return inputs.topology.replicas.length;
+}
+
 /** How many semisync replicas must be connected before the source is switched on. */
 export function requiredClientsOf(inputs: Pick<EnablementInputs, "requiredClients" | "waitForReplicaCount">, observed: ObservedState, terminology: ResolvedTerminology): number {
   return inputs.requiredClients ?? inputs.waitForReplicaCount ?? Number(observed.variables[waitCountVariable(terminology)] ?? 1);

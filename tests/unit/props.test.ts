@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { enablementDrifted, diffEnablement, diffPlugin } from "../../provider/plan/diff";
-import { desiredOf, needsClientsFirst, needsPreflight, requiredClientsOf } from "../../provider/plan/enablement-desired";
+import { clientsToCount, desiredOf, needsClientsFirst, needsPreflight, requiredClientsOf } from "../../provider/plan/enablement-desired";
 import { EnablementInputs, PluginInputs, UNKNOWN } from "../../provider/plan/inputs";
 import { installOptionsOf } from "../../provider/plan/plugin-plan";
 import { ENABLEMENT_PROPS, EnablementOutputs, InputKind, PLUGIN_PROPS, PluginOutputs, comparedValues, inputsOfProps, storedInputs } from "../../provider/plan/props";
@@ -119,6 +119,21 @@ describe("enablement decisions from inputs and the last observation", () => {
     assert.deepEqual(desiredOf({ connection, role: "replica" }), { role: "replica", enabled: true, settings: {}, persist: false, restartIoThread: true, standby: false });
     assert.equal(desiredOf({ connection, role: "replica", standby: true, restartIoThread: true }).restartIoThread, false);
     assert.deepEqual(desiredOf({ connection, role: "source", timeoutMs: 5000, waitPoint: "AFTER_SYNC" }).settings, { timeoutMs: 5000, waitPoint: "AFTER_SYNC" });
+  });
+
+  it("clientsToCount: a source the component re-applies for its replicas counts every replica of its topology before its outputs are read", () => {
+    const topology = {
+      source: { ...connection },
+      replicas: [
+        { ...connection, host: "db2" },
+        { ...connection, host: "db3" },
+      ],
+    };
+    assert.equal(clientsToCount({ triggers: ["db2", "db3"], topology }, { role: "source", enabled: true }), 2);
+    assert.equal(clientsToCount({ triggers: ["db2", "db3"], topology }, { role: "source", enabled: false }), undefined, "a source switched off counts no one");
+    assert.equal(clientsToCount({ triggers: ["x"], topology }, { role: "replica", enabled: true }), undefined, "a replica has no clients");
+    assert.equal(clientsToCount({ topology }, { role: "source", enabled: true }), undefined, "hand-wired: no replica set declared to the source");
+    assert.equal(clientsToCount({ triggers: [] }, { role: "source", enabled: true }), undefined, "no topology");
   });
 
   it("needsClientsFirst: a source switched on, or asked to wait for more acknowledgements than now", () => {
