@@ -8,6 +8,7 @@ import { replicaRegistration } from "../plan/replica-registration";
 import { ioRestartStatements } from "../plan/replica-statements";
 import { isReconnecting } from "../plan/restart-policy";
 import { diffEnablement } from "../plan/diff";
+import { liveEnablement } from "../plan/live";
 import { clientsToCount, desiredOf, needsClientsFirst, needsPreflight, previousOf, requiredClientsOf } from "../plan/enablement-desired";
 import { ENABLEMENT_PROPS, EnablementOutputs, enablementOutputs, inputsOfProps } from "../plan/props";
 import { runEach, undoStatements } from "../sql/apply";
@@ -165,7 +166,7 @@ async function awaitSemisyncClients(ctx: ServerContext, inputs: EnablementInputs
       changed: NOTHING_CHANGED,
       fix:
         "check each replica (SHOW REPLICA STATUS: Replica_IO_Running, Last_IO_Error; rpl_semi_sync_replica_enabled). " +
-        "After a source restart the replicas' IO threads reconnect only every SOURCE_CONNECT_RETRY seconds (60 by default): run `pulumi up --refresh`, which restarts the IO threads of the declared replicas before this source is switched on. " +
+        "After a source restart the replicas' IO threads reconnect only every SOURCE_CONNECT_RETRY seconds (60 by default): run `pulumi up` again: its diff reads the replicas, finds them in connect retry and restarts their IO threads before this source is switched on. " +
         "Replicas not enabled yet: give this resource a dependsOn on their SemisyncEnablement, or use SemisyncReplication. Or set requiredClients to 0 to switch the source on regardless.",
     },
   );
@@ -228,12 +229,14 @@ export async function deleteEnablement(connect: Connect, props: EnablementOutput
   });
 }
 
-const ENABLEMENT_PARTS: SideProviderParts<EnablementInputs, EnablementOutputs> = {
+export const ENABLEMENT_PARTS: SideProviderParts<EnablementInputs, EnablementOutputs> = {
   kind: "enablement",
   typeName: "SemisyncEnablement",
   adopts: "the server's state",
   check: checkEnablementInputs,
   diff: diffEnablement,
+  // The switch and status (two statements), a replica's channel, mysqld-auto.cnf only when persisting.
+  live: async (ctx, olds) => liveEnablement(olds, await ctx.observe({ plugins: false, channels: olds.role === "replica", persisted: olds.persist === true })),
   converge,
   read,
   delete: deleteEnablement,

@@ -3,6 +3,7 @@ import { PluginInputs, checkPluginInputs, connectionSettings } from "../plan/inp
 import { pluginKeptOnDelete } from "../plan/ownership";
 import { installOptionsOf, planBuiltInTeardown, planPluginInstall, planPluginRemoval } from "../plan/plugin-plan";
 import { diffPlugin } from "../plan/diff";
+import { livePlugin } from "../plan/live";
 import { PLUGIN_PROPS, PluginOutputs, inputsOfProps, storedInputs } from "../plan/props";
 import { isOn } from "../plan/enablement-plan";
 import { runEach } from "../sql/apply";
@@ -139,12 +140,14 @@ async function removePlugin(ctx: ServerContext, props: PluginOutputs): Promise<v
   await applyPlan(ctx, props, removal);
 }
 
-const PLUGIN_PARTS: SideProviderParts<PluginInputs, PluginOutputs> = {
+export const PLUGIN_PARTS: SideProviderParts<PluginInputs, PluginOutputs> = {
   kind: "plugin",
   typeName: "SemisyncPlugin",
   adopts: "the plugin",
   check: checkPluginInputs,
   diff: diffPlugin,
+  // One statement: the plugin's row (built-in semisync has none to read).
+  live: async (ctx, olds) => livePlugin(olds, ctx.detected.flavor.builtIn ? [] : (await ctx.observe({ settings: false, persisted: false })).plugins, ctx.detected.flavor),
   converge,
   read,
   delete: deletePlugin,

@@ -4,14 +4,14 @@ import { isPlanError } from "../plan/plan-error";
 import { ServerIdentity } from "../plan/props";
 import { Session, serverLabel, withSession } from "../sql/connection";
 import { NOTHING_CHANGED, isPrivilegeMissing, isSemisyncError, renderForEngine, semisyncError } from "../sql/errors";
-import { observe, readFacts } from "../sql/observe";
+import { ObserveOptions, observe, readFacts } from "../sql/observe";
 import { ObservedState, ServerFacts } from "../types";
 
 export interface ServerContext {
   session: Session;
   detected: DetectedServer;
   facts: ServerFacts;
-  observe(options?: { channels?: boolean }): Promise<ObservedState>;
+  observe(options?: ObserveOptions): Promise<ObservedState>;
 }
 
 /**

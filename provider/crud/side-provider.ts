@@ -1,11 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { DiffDecision } from "../plan/diff";
-import { Credentials, InputFailure, connectionSettings } from "../plan/inputs";
+import { DiffDecision, hasUnknowns } from "../plan/diff";
+import { Credentials, DEFAULT_STATEMENT_TIMEOUT_MS, InputFailure, connectionSettings } from "../plan/inputs";
 import { serverLabel } from "../sql/connection";
+import { driverMessage, isSemisyncError, isUnreachable } from "../sql/errors";
+import { processWide } from "./process-wide";
 import { unlessEngineGone } from "./engine-presence";
 import { ServerObject } from "../plan/ownership";
 import { Role } from "../types";
-import { reportingOnce } from "./engine-report";
+import { engineWarning, reportingOnce } from "./engine-report";
 import { ServerContext, withServer, resourceId } from "./server";
 import { appliedTopology, claim } from "./takeovers";
 
@@ -31,6 +33,11 @@ export interface SideProviderParts<I extends SideInputs, O extends I & SideOutpu
   adopts: string;
   check(inputs: Record<string, unknown>): InputFailure[];
   diff(olds: O, news: I): DiffDecision;
+  /**
+   * What `diff` reads on the server when the state alone plans no change: the stored outputs with
+   * the facts a restart or a hand can undo merged in (plan/live.ts). Reads only.
+   */
+  live?(ctx: ServerContext, olds: O): Promise<O>;
   /** Create (no `olds`) and update: makes the server what the inputs declare; the outputs. */
   converge(connect: Connect, inputs: I, olds?: O): Promise<O>;
   /** Refresh: the props as the server is now, and the inputs they hold. */
@@ -54,7 +61,11 @@ export function sideProvider<I extends SideInputs, O extends I & SideOutputs>(pa
     },
 
     async diff(_id, olds, news) {
-      return { ...parts.diff(olds, news), deleteBeforeReplace: true };
+      const fromState = parts.diff(olds, news);
+      // A change already planned (a replacement too) is applied from what converge observes then.
+      if (fromState.changes || !parts.live || !knownCredentials(news)) return { ...fromState, deleteBeforeReplace: true };
+      const live = await readLive(connect, parts.live, olds, news);
+      return { ...(live ? parts.diff(live, news) : fromState), deleteBeforeReplace: true };
     },
 
     async create(inputs) {
@@ -87,4 +98,39 @@ export function sideProvider<I extends SideInputs, O extends I & SideOutputs>(pa
       await parts.delete(connect, props);
     },
   });
+}
+
+/**
+ * A statement's bound while diffing: every preview and `up` diffs every resource, and a server
+ * that takes longer than this to list a few variables is better planned from the state.
+ */
+export const DIFF_STATEMENT_MS = 5_000;
+
+/** Whether the credentials are known: a preview whose connection comes from other resources' outputs reads nothing. */
+function knownCredentials(inputs: Credentials): boolean {
+  return !hasUnknowns(inputs.connection) && !hasUnknowns(inputs.password) && !hasUnknowns(inputs.tls);
+}
+
+/**
+ * The outputs as the server is now, or undefined when it cannot be read: then the diff plans from
+ * the state, as before 0.3.0, after one warning per server and provider process. A member down
+ * must not fail every preview (issue 19: a member down, a dead source).
+ */
+async function readLive<I extends Credentials, O>(connect: Connect, live: (ctx: ServerContext, olds: O) => Promise<O>, olds: O, news: I): Promise<O | undefined> {
+  const statementTimeoutMs = Math.min(news.connection.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS, DIFF_STATEMENT_MS);
+  try {
+    return await connect({ ...news, connection: { ...news.connection, statementTimeoutMs } }, (ctx) => live(ctx, olds));
+  } catch (error) {
+    const server = serverLabel(connectionSettings(news.connection));
+    const warned = processWide("diff-unread-servers", () => new Set<string>());
+    if (!warned.has(server)) {
+      warned.add(server);
+      const why = isUnreachable(error) ? `unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)})` : `not read (${isSemisyncError(error) ? error.message : driverMessage(error)})`;
+      engineWarning(
+        server,
+        `${why} while planning: its resources are planned from the stack's state as last recorded, so what a restart may have undone there is not seen; once it answers, \`pulumi up\` reads it again.`,
+      );
+    }
+    return undefined;
+  }
 }

@@ -290,7 +290,7 @@ function restore(name: string, current: string | undefined, write = "SET GLOBAL"
 
 function optionFileLines(desired: EnablementDesired, terminology: ResolvedTerminology): string[] {
   // loose_: a server started without the plugin must not refuse to start over an unknown variable.
-  // A source starts with semisync off (restart-policy.ts); `pulumi up --refresh` switches it on.
+  // A source starts with semisync off (restart-policy.ts); the next `pulumi up` switches it on (plan/live.ts).
   const lines = [`loose_${enabledVariable(terminology, desired.role)}=${switchAcrossRestart(desired.role, desired.enabled) ?? "OFF"}`];
   for (const spec of SETTING_SPECS.filter((s) => s.roles.includes(desired.role))) {
     const wanted = desired.settings[spec.key];

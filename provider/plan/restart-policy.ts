@@ -8,7 +8,7 @@ import { ReplicationChannel, ResolvedTerminology, Role, SemisyncSettings } from 
  * first commit waits the whole `timeoutMs` (measured on MySQL 9.7: 5013 ms with timeoutMs 5000),
  * and its replicas may take a whole connect retry (60 s by default) to come back. So the
  * source's switch is never kept across a restart: `persist` keeps the tunables and the
- * replica's switch, and the source boots with semisync off; the next `pulumi up --refresh` sees
+ * replica's switch, and the source boots with semisync off; the next `pulumi up` (its diff reads the switch) sees
  * it off and switches it on once `requiredClients` replicas are back, as on the first `up`.
  * A replica that boots with semisync on costs nothing: it registers when its IO thread connects.
  */

@@ -2,7 +2,7 @@ import { ALL_PLUGIN_NAMES } from "../flavors/names";
 import { Flavor } from "../flavors/generations";
 import { Row, Session } from "./connection";
 import { isLockWaitTimeout, isPrivilegeMissing } from "./errors";
-import { AccountPrivileges, ObservedState, ReplicationChannel, ServerFacts } from "../types";
+import { AccountPrivileges, ObservedState, PluginRow, ReplicationChannel, ServerFacts } from "../types";
 
 // Kept here too: code written against 0.2.0 imports the observed-state types from this module.
 export type { AccountPrivileges, ObservedState, PluginRow, ReplicationChannel, ServerFacts } from "../types";
@@ -23,21 +23,40 @@ export async function readFacts(session: Session): Promise<ServerFacts> {
   };
 }
 
-export async function observe(session: Session, flavor: Flavor, facts: ServerFacts, options: { channels?: boolean } = {}): Promise<ObservedState> {
-  const plugins = (
+/**
+ * What to read besides the facts. Everything but the channels by default; `diff` asks for the
+ * least its decision needs (`plan/live.ts`), each part one statement.
+ */
+export interface ObserveOptions {
+  channels?: boolean;
+  /** `information_schema.PLUGINS`; default true. */
+  plugins?: boolean;
+  /** The `rpl_semi_sync_*` variables and status; default true. */
+  settings?: boolean;
+  /** mysqld-auto.cnf, where SET PERSIST exists; default true. */
+  persisted?: boolean;
+}
+
+export async function observe(session: Session, flavor: Flavor, facts: ServerFacts, options: ObserveOptions = {}): Promise<ObservedState> {
+  const plugins = options.plugins === false ? [] : await readPlugins(session);
+  const settings = options.settings !== false;
+  const variables = settings ? nameValue(await session.query("SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%'")) : {};
+  const status = settings ? nameValue(await session.query("SHOW GLOBAL STATUS LIKE 'Rpl\\_semi\\_sync\\_%'")) : {};
+  const observed: ObservedState = { facts, plugins, variables, status };
+  if (options.channels) observed.channels = await readChannels(session, flavor);
+  if (flavor.supportsPersist && options.persisted !== false) {
+    observed.persisted = nameValue(await session.query("SELECT VARIABLE_NAME AS Variable_name, VARIABLE_VALUE AS Value FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl\\_semi\\_sync\\_%'"));
+  }
+  return observed;
+}
+
+async function readPlugins(session: Session): Promise<PluginRow[]> {
+  return (
     await session.query(
       `SELECT PLUGIN_NAME AS pluginName, PLUGIN_STATUS AS pluginStatus, PLUGIN_LIBRARY AS pluginLibrary FROM information_schema.PLUGINS WHERE PLUGIN_NAME IN (${ALL_PLUGIN_NAMES.map(() => "?").join(", ")})`,
       [...ALL_PLUGIN_NAMES],
     )
   ).map((r) => ({ name: String(r.pluginName), status: String(r.pluginStatus), library: r.pluginLibrary === null ? null : String(r.pluginLibrary) }));
-  const variables = nameValue(await session.query("SHOW GLOBAL VARIABLES LIKE 'rpl\\_semi\\_sync\\_%'"));
-  const status = nameValue(await session.query("SHOW GLOBAL STATUS LIKE 'Rpl\\_semi\\_sync\\_%'"));
-  const observed: ObservedState = { facts, plugins, variables, status };
-  if (options.channels) observed.channels = await readChannels(session, flavor);
-  if (flavor.supportsPersist) {
-    observed.persisted = nameValue(await session.query("SELECT VARIABLE_NAME AS Variable_name, VARIABLE_VALUE AS Value FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl\\_semi\\_sync\\_%'"));
-  }
-  return observed;
 }
 
 function nameValue(rows: Row[]): Record<string, string> {

@@ -1,9 +1,14 @@
 import * as assert from "node:assert/strict";
-import { EnablementOutputs, semisyncEnablementProvider } from "../../provider/crud/enablement-provider";
-import { PluginOutputs, semisyncPluginProvider } from "../../provider/crud/plugin-provider";
+import { ENABLEMENT_PARTS, EnablementOutputs } from "../../provider/crud/enablement-provider";
+import { PLUGIN_PARTS, PluginOutputs } from "../../provider/crud/plugin-provider";
+import { sideProvider } from "../../provider/crud/side-provider";
 import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
 
 const ID = "mysql://db1:3306/semisync-x/source";
+
+// The diff from the state alone: what the server reads now is live-diff.test.ts's part.
+const semisyncPluginProvider = sideProvider({ ...PLUGIN_PARTS, live: undefined });
+const semisyncEnablementProvider = sideProvider({ ...ENABLEMENT_PARTS, live: undefined });
 
 function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOutputs {
   return {
