@@ -17,7 +17,7 @@ export interface RunResult {
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  timeoutMs?: number;
+  killAfterMs?: number;
   /**
    * Starts the command with SIGINT ignored, as a background job of a non-interactive shell does
    * (`cmd &` in a CI script): only to measure that trap. Bash passes an ignored disposition on
@@ -53,7 +53,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       } catch {
         child.kill("SIGKILL");
       }
-    }, options.timeoutMs ?? 300_000);
+    }, options.killAfterMs ?? 300_000);
     child.on("error", (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot run ${command}: ${error.message}`));

@@ -47,7 +47,7 @@ export function withBackend(dir: string, passphrase: string): CliProject {
  * Runs the pulumi CLI in the project and resolves with its output; `echo` streams the output to
  * the terminal, `stdoutOnly` leaves stderr out of the result (for `--json`). Bounded.
  */
-export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string[], options: { echo?: boolean; timeoutMs?: number; stdoutOnly?: boolean } = {}): Promise<string> {
+export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string[], options: { echo?: boolean; killAfterMs?: number; stdoutOnly?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -61,7 +61,7 @@ export function pulumiCli(project: Pick<CliProject, "dir" | "env">, args: string
       collect(chunk);
     });
     child.stderr.on("data", collect);
-    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeoutMs ?? 600_000);
+    const timer = setTimeout(() => child.kill("SIGTERM"), options.killAfterMs ?? 600_000);
     child.on("error", (error) => {
       clearTimeout(timer);
       reject(new Error(`cannot run pulumi (is the bootstrap done? npm run bootstrap): ${error.message}`));

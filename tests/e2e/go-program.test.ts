@@ -53,7 +53,9 @@ describe("a Go program on the generated SDK, inline through the Automation API (
       });
 
       it("go test: a preview with the replicas' ports unknown (from another resource) plans the whole topology and changes nothing", async function () {
-        await stallFree(writer!, "the preview", () => run("go", ["test", "-count=1", "-run", "^TestUnknownPortPreview$", "."], { cwd: GO_EXAMPLE, env: { ...stack.env, SEMISYNC_SERVERS: servers }, timeoutMs: 600_000 }));
+        await stallFree(writer!, "the preview", () =>
+          run("go", ["test", "-count=1", "-run", "^TestUnknownPortPreview$", "."], { cwd: GO_EXAMPLE, env: { ...stack.env, SEMISYNC_SERVERS: servers }, killAfterMs: 600_000 }),
+        );
         assert.equal(await semisyncConfiguration(topology), configuredBefore, "a preview changes nothing");
       });
 

@@ -15,7 +15,7 @@ export interface CommitWriter {
    * Waits (bounded) until a commit that started after this call has finished, so a commit that
    * was stalled by the work before it is counted in the current window.
    */
-  settle(timeoutMs?: number): Promise<void>;
+  settle(waitMs?: number): Promise<void>;
   stop(): Promise<CommitSample[]>;
 }
 
@@ -102,9 +102,9 @@ export async function startCommitWriter(server: ServerAddress, options: { maxDur
       window = [];
       return taken;
     },
-    async settle(timeoutMs = 60_000) {
+    async settle(waitMs = 60_000) {
       const mark = Date.now() - startedAt;
-      const until = Date.now() + timeoutMs;
+      const until = Date.now() + waitMs;
       while (Date.now() < until && !finished && !all.some((s) => s.at - s.latencyMs >= mark)) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

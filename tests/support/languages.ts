@@ -73,7 +73,7 @@ export const GO_EXAMPLE = path.join(REPO_ROOT, "examples", "go");
 /** examples/go built once per process (Go's build cache lives outside the clone). */
 export async function buildGoExample(): Promise<string> {
   const binary = path.join(tempDir("semisync-go-"), "semisync-go");
-  await run("go", ["build", "-o", binary, "."], { cwd: GO_EXAMPLE, env: process.env, timeoutMs: 600_000 });
+  await run("go", ["build", "-o", binary, "."], { cwd: GO_EXAMPLE, env: process.env, killAfterMs: 600_000 });
   return binary;
 }
 
@@ -93,7 +93,7 @@ export function serversFile(servers: { source: { host: string; port: number; use
 
 /** Runs the built Go example in `dir` (its work directory and state live there) and parses its result. */
 export async function goExample(binary: string, dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<GoResult> {
-  const stdout = await run(binary, args, { cwd: dir, env, timeoutMs: 600_000 });
+  const stdout = await run(binary, args, { cwd: dir, env, killAfterMs: 600_000 });
   const last = stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(last) as GoResult;
 }

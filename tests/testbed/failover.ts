@@ -26,7 +26,7 @@ export interface PromoteOptions {
    */
   others?: Server[];
   /** Bound of each wait and of each statement, in ms. Defaults to 30 s. */
-  timeoutMs?: number;
+  waitMs?: number;
   /** Reconnect interval of the re-pointed replicas. Defaults to 1 s, as startTopology's. */
   connectRetry?: ConnectRetry;
   /**
@@ -49,18 +49,18 @@ export interface FailedOverTopology extends Topology {
   readonly oldSource: Server;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_WAIT_MS = 30_000;
 
 function where(server: Server): string {
   return `"${server.name}" [127.0.0.1:${server.port}]`;
 }
 
-/** One statement on its own connection, given up on (connection destroyed) after `timeoutMs`. */
+/** One statement on its own connection, given up on (connection destroyed) after `waitMs`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a row's columns are read as each caller expects them
-async function run<R = Record<string, any>>(server: Server, sql: string, timeoutMs: number, params?: unknown[]): Promise<R[]> {
+async function run<R = Record<string, any>>(server: Server, sql: string, waitMs: number, params?: unknown[]): Promise<R[]> {
   try {
     return await withConnection(testbedLogin(server), async (connection) => {
-      const [result] = await connection.query({ sql, timeout: timeoutMs }, params);
+      const [result] = await connection.query({ sql, timeout: waitMs }, params);
       return Array.isArray(result) ? (result as R[]) : [];
     });
   } catch (error) {
@@ -68,8 +68,8 @@ async function run<R = Record<string, any>>(server: Server, sql: string, timeout
   }
 }
 
-async function hasVariable(server: Server, name: string, timeoutMs: number): Promise<boolean> {
-  return (await run(server, "SHOW GLOBAL VARIABLES LIKE ?", timeoutMs, [name])).length > 0;
+async function hasVariable(server: Server, name: string, waitMs: number): Promise<boolean> {
+  return (await run(server, "SHOW GLOBAL VARIABLES LIKE ?", waitMs, [name])).length > 0;
 }
 
 /** The member that replicates from no one; a failover needs exactly one. */
@@ -83,38 +83,38 @@ async function currentSource(members: Server[]): Promise<Server> {
 }
 
 /** Everything `server` has written, in the form the other members' GTID wait function takes. */
-async function executedGtids(server: Server, family: "mysql" | "mariadb", timeoutMs: number): Promise<string> {
+async function executedGtids(server: Server, family: "mysql" | "mariadb", waitMs: number): Promise<string> {
   if (family === "mariadb") {
-    const [row] = await run(server, "SELECT @@GLOBAL.gtid_binlog_pos AS gtids", timeoutMs);
+    const [row] = await run(server, "SELECT @@GLOBAL.gtid_binlog_pos AS gtids", waitMs);
     return row.gtids;
   }
-  const [row] = await run(server, "SELECT @@GLOBAL.gtid_mode AS mode, @@GLOBAL.gtid_executed AS gtids", timeoutMs);
+  const [row] = await run(server, "SELECT @@GLOBAL.gtid_mode AS mode, @@GLOBAL.gtid_executed AS gtids", waitMs);
   if (row.mode !== "ON") throw new Error(`failover: ${where(server)} has gtid_mode ${row.mode}; promote needs a GTID topology (startTopology's default)`);
   return row.gtids;
 }
 
 /** What `replica` has received from its (dead) source: its IO thread's GTID set. */
-async function receivedGtids(replica: Server, family: "mysql" | "mariadb", timeoutMs: number): Promise<string> {
+async function receivedGtids(replica: Server, family: "mysql" | "mariadb", waitMs: number): Promise<string> {
   if (family === "mariadb") {
-    const [row] = await run(replica, "SHOW SLAVE STATUS", timeoutMs);
+    const [row] = await run(replica, "SHOW SLAVE STATUS", waitMs);
     return row?.Gtid_IO_Pos ?? "";
   }
-  const [row] = await run(replica, "SELECT RECEIVED_TRANSACTION_SET AS gtids FROM performance_schema.replication_connection_status WHERE CHANNEL_NAME = ''", timeoutMs);
+  const [row] = await run(replica, "SELECT RECEIVED_TRANSACTION_SET AS gtids FROM performance_schema.replication_connection_status WHERE CHANNEL_NAME = ''", waitMs);
   return row?.gtids ?? "";
 }
 
-async function waitUntilApplied(server: Server, family: "mysql" | "mariadb", gtids: string, timeoutMs: number): Promise<void> {
-  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+async function waitUntilApplied(server: Server, family: "mysql" | "mariadb", gtids: string, waitMs: number): Promise<void> {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   // WAIT_FOR_EXECUTED_GTID_SET returns 0 once applied, 1 on timeout; MASTER_GTID_WAIT 0 or -1.
   const sql = family === "mariadb" ? "SELECT MASTER_GTID_WAIT(?, ?) AS r" : "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r";
-  const [row] = await run(server, sql, timeoutMs + 5_000, [gtids, seconds]);
+  const [row] = await run(server, sql, waitMs + 5_000, [gtids, seconds]);
   if (Number(row.r) !== 0) {
     throw new Error(`failover: ${where(server)} did not apply the old source's transactions (${gtids.replace(/\s+/g, "")}) within ${seconds} s; is it replicating?`);
   }
 }
 
-async function waitUntilReplicatingFrom(member: Server, source: Server, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitUntilReplicatingFrom(member: Server, source: Server, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
   let status: ReplicationStatus | undefined;
   for (;;) {
     status = await replicationStatus(member);
@@ -126,7 +126,7 @@ async function waitUntilReplicatingFrom(member: Server, source: Server, timeoutM
     ? `pointed at port ${status.sourcePort}, IO thread ${status.ioRunning ? "connected" : `not connected (${status.lastIoError || "no error"})`}, ` +
       `SQL thread ${status.sqlRunning ? "running" : `stopped (${status.lastSqlError || "no error"})`}`
     : "it is not configured as a replica";
-  throw new Error(`failover: ${where(member)} did not replicate from ${where(source)} within ${timeoutMs / 1000} s: ${detail}`);
+  throw new Error(`failover: ${where(member)} did not replicate from ${where(source)} within ${waitMs / 1000} s: ${detail}`);
 }
 
 /**
@@ -136,7 +136,7 @@ async function waitUntilReplicatingFrom(member: Server, source: Server, timeoutM
  * returned by an earlier promote, or the original one, both work for a fail-back.
  */
 export async function promote(topology: Topology, newSource: number | Server, options: PromoteOptions = {}): Promise<FailedOverTopology> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const members = [topology.source, ...topology.replicas];
   const promoted = typeof newSource === "number" ? topology.replicas[newSource] : newSource;
   if (!promoted || !members.includes(promoted)) throw new Error(`failover: ${String(typeof newSource === "number" ? `replica index ${newSource}` : newSource.name)} is not a member of topology ${topology.id}`);
@@ -148,24 +148,24 @@ export async function promote(topology: Topology, newSource: number | Server, op
 
   if (dead) {
     // 1–2 with the source gone: the new source applies everything it received from it.
-    await waitUntilApplied(promoted, family, await receivedGtids(promoted, family, timeoutMs), timeoutMs);
+    await waitUntilApplied(promoted, family, await receivedGtids(promoted, family, waitMs), waitMs);
   } else {
     // 1. No new writes on the old source. super_read_only (MySQL) also stops users with SUPER.
-    const superReadOnly = (options.stopWrites ?? "super_read_only") === "super_read_only" && (await hasVariable(oldSource, "super_read_only", timeoutMs));
-    await run(oldSource, `SET GLOBAL ${superReadOnly ? "super_read_only" : "read_only"} = ON`, timeoutMs);
+    const superReadOnly = (options.stopWrites ?? "super_read_only") === "super_read_only" && (await hasVariable(oldSource, "super_read_only", waitMs));
+    await run(oldSource, `SET GLOBAL ${superReadOnly ? "super_read_only" : "read_only"} = ON`, waitMs);
 
     // 2. Nothing the old source wrote may be lost: the new source applies all of it first.
-    await waitUntilApplied(promoted, family, await executedGtids(oldSource, family, timeoutMs), timeoutMs);
+    await waitUntilApplied(promoted, family, await executedGtids(oldSource, family, waitMs), waitMs);
   }
 
   // 3. The new source forgets its source and takes writes.
   const promotedFlavor = await serverFlavor(promoted);
-  await run(promoted, stopReplicaStatement(promotedFlavor), timeoutMs);
-  await run(promoted, resetReplicaAllStatement(promotedFlavor), timeoutMs);
-  await run(promoted, "SET GLOBAL read_only = OFF", timeoutMs); // also turns super_read_only off
+  await run(promoted, stopReplicaStatement(promotedFlavor), waitMs);
+  await run(promoted, resetReplicaAllStatement(promotedFlavor), waitMs);
+  await run(promoted, "SET GLOBAL read_only = OFF", waitMs); // also turns super_read_only off
 
   // 4–5. Everyone else replicates from the new source.
-  await repoint(others, promoted, topology.replicationPassword, { demoted: oldSource, timeoutMs, connectRetry: options.connectRetry });
+  await repoint(others, promoted, topology.replicationPassword, { demoted: oldSource, waitMs, connectRetry: options.connectRetry });
 
   return { ...topology, source: promoted, replicas: others, oldSource };
 }
@@ -175,21 +175,21 @@ export async function promote(topology: Topology, newSource: number | Server, op
  * replicates from it: step 4–5 of `promote`, and what an orchestrator does with a dead source that
  * comes back (`demoted`: it was a source, so its own writes are in its binlog).
  */
-export async function repoint(members: Server[], source: Server, replicationPassword: string, options: { demoted?: Server; timeoutMs?: number; connectRetry?: ConnectRetry } = {}): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+export async function repoint(members: Server[], source: Server, replicationPassword: string, options: { demoted?: Server; waitMs?: number; connectRetry?: ConnectRetry } = {}): Promise<void> {
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   for (const member of members) {
     const flavor = await serverFlavor(member);
-    if (await replicationStatus(member)) await run(member, stopReplicaStatement(flavor), timeoutMs);
+    if (await replicationStatus(member)) await run(member, stopReplicaStatement(flavor), waitMs);
     if (flavor.family === "mariadb" && member === options.demoted) {
       // A MariaDB replica asks for the events after gtid_slave_pos, and the old source's own writes
       // are in its binlog, not there: the GTID page of MariaDB's manual has a demoted source copy
       // gtid_binlog_pos into gtid_slave_pos first (or use current_pos). Without it the member asks
       // from an old position and is saved only by skipping events that carry its own server_id.
-      await run(member, "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos", timeoutMs);
+      await run(member, "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos", waitMs);
     }
     await configureReplica(member, source, replicationPassword, true, options.connectRetry ?? 1);
   }
 
   // Bounded: a re-pointed member that cannot log in or fetch fails here, naming itself.
-  await Promise.all(members.map((member) => waitUntilReplicatingFrom(member, source, timeoutMs)));
+  await Promise.all(members.map((member) => waitUntilReplicatingFrom(member, source, waitMs)));
 }

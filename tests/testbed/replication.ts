@@ -138,8 +138,8 @@ export async function replicationStatus(replica: Server): Promise<ReplicationSta
   };
 }
 
-export async function waitForReplicationRunning(replica: Server, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export async function waitForReplicationRunning(replica: Server, waitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
   let status: ReplicationStatus | undefined;
   while (Date.now() < deadline) {
     status = await replicationStatus(replica);
@@ -149,5 +149,5 @@ export async function waitForReplicationRunning(replica: Server, timeoutMs = 60_
   const detail = status
     ? `IO thread ${status.ioRunning ? "running" : "stopped"} (${status.lastIoError || "no error"}), ` + `SQL thread ${status.sqlRunning ? "running" : "stopped"} (${status.lastSqlError || "no error"})`
     : "it is not configured as a replica";
-  throw new Error(`replication on "${replica.name}" (127.0.0.1:${replica.port}) did not run within ${timeoutMs / 1000} s: ${detail}`);
+  throw new Error(`replication on "${replica.name}" (127.0.0.1:${replica.port}) did not run within ${waitMs / 1000} s: ${detail}`);
 }
