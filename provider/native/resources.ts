@@ -6,8 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncEnablementArgs } from "../resources/semisync-enablement";
 import { SemisyncPluginArgs } from "../resources/semisync-plugin";
-import { SemisyncReplicationArgs, SemisyncReplicationOf } from "../resources/semisync-replication";
-import { ResolvedTerminology, Role, SemisyncMonitoring } from "../types";
+import { EnablementResource as ComponentEnablement, PluginResource as ComponentPlugin, SemisyncReplicationArgs, SemisyncReplicationOf } from "../resources/semisync-replication";
 import { SCHEMA, VERSION, token, typeProperties } from "./provider";
 import { PropertySpec } from "./raw-values";
 
@@ -16,31 +15,26 @@ function outputSlots(type: string): Record<string, undefined> {
   return Object.fromEntries(Object.keys(SCHEMA.resources[token(type)].properties).map((key) => [key, undefined]));
 }
 
-/** `mysql-semisync:index:SemisyncPlugin`, served by this plugin. */
-export class PluginResource extends pulumi.CustomResource {
-  declare readonly pluginName: pulumi.Output<string>;
-  declare readonly builtIn: pulumi.Output<boolean>;
-  declare readonly adopted: pulumi.Output<boolean>;
-  declare readonly foundEnabled: pulumi.Output<boolean>;
-  declare readonly activeTerminology: pulumi.Output<ResolvedTerminology>;
-  declare readonly role: pulumi.Output<Role>;
-
-  constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
-    super(token("SemisyncPlugin"), name, { ...outputSlots("SemisyncPlugin"), ...args }, { ...opts, version: VERSION });
+/**
+ * A resource type this plugin serves, as the class the component builds it with. Its outputs are
+ * declared once, on the TypeScript resources: the component reads them through `PluginResource`
+ * and `EnablementResource` (semisync-replication.ts), and the engine fills in every output the
+ * schema lists.
+ */
+function servedResource<R extends pulumi.Resource, A extends object>(type: string): new (name: string, args: A, opts?: pulumi.CustomResourceOptions) => R {
+  class Served extends pulumi.CustomResource {
+    constructor(name: string, args: A, opts?: pulumi.CustomResourceOptions) {
+      super(token(type), name, { ...outputSlots(type), ...args }, { ...opts, version: VERSION });
+    }
   }
+  return Served as unknown as new (name: string, args: A, opts?: pulumi.CustomResourceOptions) => R;
 }
+
+/** `mysql-semisync:index:SemisyncPlugin`, served by this plugin. */
+export const PluginResource = servedResource<ComponentPlugin, SemisyncPluginArgs>("SemisyncPlugin");
 
 /** `mysql-semisync:index:SemisyncEnablement`, served by this plugin. */
-export class EnablementResource extends pulumi.CustomResource {
-  declare readonly semisyncStatus: pulumi.Output<string>;
-  declare readonly clients: pulumi.Output<number | undefined>;
-  declare readonly adopted: pulumi.Output<boolean>;
-  declare readonly monitoring: pulumi.Output<SemisyncMonitoring | undefined>;
-
-  constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
-    super(token("SemisyncEnablement"), name, { ...outputSlots("SemisyncEnablement"), ...args }, { ...opts, version: VERSION });
-  }
-}
+export const EnablementResource = servedResource<ComponentEnablement, SemisyncEnablementArgs>("SemisyncEnablement");
 
 /**
  * The properties the component reads while the program runs (`plain` in the schema: `replicas`,

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Integer, Role, Terminology, WaitPoint } from "../types";
-import { ConnectionArgs, TopologyArgs, declaredSourceProps, splitConnection, topologyProps } from "./connection-args";
+import { InputFailure } from "../plan/inputs";
+import { ConnectionArgs, SECRET_OUTPUTS, TopologyArgs, declaredSourceProps, splitConnection, topologyProps, undeclaredArgs, unsetOutputs } from "./connection-args";
+import { propsAtProgramTime, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
 
 /*
  * The arguments the resources and the component share, each written once: `SemisyncPluginArgs`,
@@ -138,6 +140,37 @@ export function serverSideProps(args: ServerSideArgs) {
     role: args.role,
     removeAdopted: args.removeAdopted,
     standby: args.standby,
+  };
+}
+
+/** What one side's resource (`SemisyncPlugin`, `SemisyncEnablement`) takes, checks and stores. */
+export interface ServerSideResource {
+  /** The resource type, e.g. `SemisyncPlugin`: it names the resource in a program-time refusal. */
+  type: string;
+  /** Its inputs (input-keys.ts). */
+  keys: readonly string[];
+  /** Its outputs (input-keys.ts). */
+  outputKeys: readonly string[];
+  /** The rules `check` applies (plan/inputs.ts), run on what is plain when the program runs. */
+  check: (props: Record<string, unknown>) => InputFailure[];
+}
+
+/**
+ * The props and options a side's resource registers with, once the inputs known when the program
+ * runs are checked: the names of undeclared keys (for `check` to refuse), `serverSideProps`, the
+ * resource's own `props`, and every output unset; the secrets kept secret in the outputs too.
+ */
+export function serverSideRegistration(
+  resource: ServerSideResource,
+  name: string,
+  args: ServerSideArgs,
+  props: Record<string, unknown>,
+  opts: pulumi.CustomResourceOptions | undefined,
+): { props: Record<string, unknown>; opts: pulumi.CustomResourceOptions } {
+  refuseAtProgramTime(`${resource.type} ${name}`, resource.check(propsAtProgramTime(args, resource.keys)));
+  return {
+    props: { ...undeclaredArgs(args, resource.keys), ...serverSideProps(args), ...props, ...unsetOutputs(resource.outputKeys) },
+    opts: { ...opts, dependsOn: registeredAfterChecks(opts?.dependsOn), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
   };
 }
 

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Integer, ResolvedTerminology, Role, SemisyncMonitoring, SemisyncSettings } from "../types";
-import { SemisyncTuningArgs, ServerSideArgs, serverSideProps, tuningProps } from "./base-args";
+import { SemisyncTuningArgs, ServerSideArgs, ServerSideResource, serverSideRegistration, tuningProps } from "./base-args";
 import { ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS } from "../types/input-keys";
-import { SECRET_OUTPUTS, undeclaredArgs, unsetOutputs } from "./connection-args";
 import { semisyncEnablementStub } from "./provider-stubs";
 import { checkEnablementInputs } from "../plan/inputs";
-import { propsAtProgramTime, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
+
+const ENABLEMENT: ServerSideResource = { type: "SemisyncEnablement", keys: ENABLEMENT_KEYS, outputKeys: ENABLEMENT_OUTPUT_KEYS, check: checkEnablementInputs };
 
 /** Arguments of `SemisyncEnablement`; the shared ones are documented in base-args.ts. */
 export interface SemisyncEnablementArgs extends ServerSideArgs, SemisyncTuningArgs {
@@ -118,25 +118,16 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncEnablementArgs, opts?: pulumi.CustomResourceOptions) {
-    refuseAtProgramTime(`SemisyncEnablement ${name}`, checkEnablementInputs(propsAtProgramTime(args, ENABLEMENT_KEYS)));
-    super(
-      semisyncEnablementStub,
-      name,
-      {
-        ...undeclaredArgs(args, ENABLEMENT_KEYS),
-        ...serverSideProps(args),
-        ...tuningProps(args),
-        enabled: args.enabled,
-        restartIoThread: args.restartIoThread,
-        replicaStatusTimeoutMs: args.replicaStatusTimeoutMs,
-        requiredClients: args.requiredClients,
-        triggers: args.triggers,
-        teardownByPlugin: args.teardownByPlugin,
-        ...unsetOutputs(ENABLEMENT_OUTPUT_KEYS),
-      },
-      { ...opts, dependsOn: registeredAfterChecks(opts?.dependsOn), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
-      "mysql-semisync",
-      "SemisyncEnablement",
-    );
+    const own = {
+      ...tuningProps(args),
+      enabled: args.enabled,
+      restartIoThread: args.restartIoThread,
+      replicaStatusTimeoutMs: args.replicaStatusTimeoutMs,
+      requiredClients: args.requiredClients,
+      triggers: args.triggers,
+      teardownByPlugin: args.teardownByPlugin,
+    };
+    const registration = serverSideRegistration(ENABLEMENT, name, args, own, opts);
+    super(semisyncEnablementStub, name, registration.props, registration.opts, "mysql-semisync", "SemisyncEnablement");
   }
 }

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedTerminology, Role } from "../types";
-import { ServerSideArgs, TerminologyArgs, serverSideProps } from "./base-args";
+import { ServerSideArgs, ServerSideResource, TerminologyArgs, serverSideRegistration } from "./base-args";
 import { PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS } from "../types/input-keys";
-import { SECRET_OUTPUTS, undeclaredArgs, unsetOutputs } from "./connection-args";
 import { semisyncPluginStub } from "./provider-stubs";
 import { checkPluginInputs } from "../plan/inputs";
-import { propsAtProgramTime, refuseAtProgramTime, registeredAfterChecks } from "./program-checks";
+
+const PLUGIN: ServerSideResource = { type: "SemisyncPlugin", keys: PLUGIN_KEYS, outputKeys: PLUGIN_OUTPUT_KEYS, check: checkPluginInputs };
 
 /** Arguments of `SemisyncPlugin`; the shared ones are documented in base-args.ts. */
 export interface SemisyncPluginArgs extends ServerSideArgs, TerminologyArgs {
@@ -57,20 +57,7 @@ export class SemisyncPlugin extends pulumi.dynamic.Resource {
   declare readonly role: pulumi.Output<Role>;
 
   constructor(name: string, args: SemisyncPluginArgs, opts?: pulumi.CustomResourceOptions) {
-    refuseAtProgramTime(`SemisyncPlugin ${name}`, checkPluginInputs(propsAtProgramTime(args, PLUGIN_KEYS)));
-    super(
-      semisyncPluginStub,
-      name,
-      {
-        ...undeclaredArgs(args, PLUGIN_KEYS),
-        ...serverSideProps(args),
-        terminology: args.terminology,
-        matchOtherSide: args.matchOtherSide,
-        ...unsetOutputs(PLUGIN_OUTPUT_KEYS),
-      },
-      { ...opts, dependsOn: registeredAfterChecks(opts?.dependsOn), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
-      "mysql-semisync",
-      "SemisyncPlugin",
-    );
+    const registration = serverSideRegistration(PLUGIN, name, args, { terminology: args.terminology, matchOtherSide: args.matchOtherSide }, opts);
+    super(semisyncPluginStub, name, registration.props, registration.opts, "mysql-semisync", "SemisyncPlugin");
   }
 }
