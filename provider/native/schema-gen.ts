@@ -8,8 +8,10 @@
  * - `pulumi.Input<T>` is T; a property whose type is not wrapped in `Input` is `plain` (the
  *   component reads it at program time, e.g. `replicas`, `failoverReady`).
  * - `number` is `number`; `Integer` (provider/types.ts) is `integer`.
- * - an interface is an object type named after it (`ConnectionArgs` → `Connection`: the SDK
- *   generators add `Args` themselves); a named union of string literals is an enum type.
+ * - an interface is an object type named after it (`TopologyArgs` → `Topology`: the SDK
+ *   generators add `Args` themselves), and so is a mapped type that makes each field of an
+ *   interface an input (`ConnectionArgs` → `Connection`, its fields and JSDoc those of
+ *   `MemberConnection`); a named union of string literals is an enum type.
  * - the description is the JSDoc text; `default` is the literal of a "Defaults to …" sentence
  *   (a number, true/false or a quoted string; a sentence like "Defaults to leaving the server's
  *   value" has none).
@@ -103,6 +105,11 @@ export function generateSchema(): Json {
         const members = checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol!));
         return { $ref: objectType(name.replace(/Args$/, ""), members, docOf(symbol), where) };
       }
+      if (declaration && ts.isTypeAliasDeclaration(declaration) && ts.isMappedTypeNode(declaration.type)) {
+        // `{ [K in keyof T]: Input<…> }` (`ConnectionArgs`): T's fields and their JSDoc, each an input.
+        const members = checker.getPropertiesOfType(checker.getTypeFromTypeNode(node));
+        return { $ref: objectType(name.replace(/Args$/, ""), members, docOf(symbol), where) };
+      }
       if (declaration && ts.isTypeAliasDeclaration(declaration)) {
         const literals = stringLiterals(checker.getTypeFromTypeNode(node));
         if (literals) return { $ref: enumType(name, literals, docOf(symbol)) };
@@ -177,6 +184,9 @@ export function generateSchema(): Json {
     return false;
   };
 
+  /** A field that a mapped type (`ConnectionArgs`) makes an input: its type is not the one its declaration writes. */
+  const mappedToInput = (member: ts.Symbol, node: ts.TypeNode): boolean => checker.getNonNullableType(checker.getTypeOfSymbol(member)) !== checker.getNonNullableType(checker.getTypeFromTypeNode(node));
+
   /** Properties of an interface or class, by symbol: schema, `required`, and the object types each reaches. */
   function propertiesOf(members: ts.Symbol[], owner: string, where: string, outputsOnly: boolean): { properties: Record<string, Json>; required: string[] } {
     const properties: Record<string, Json> = {};
@@ -204,7 +214,7 @@ export function generateSchema(): Json {
       if (description) spec.description = description;
       const fallback = defaultOf(description, spec);
       if (fallback !== undefined && requireDocs) spec.default = fallback;
-      if (requireDocs && node && !isInputWrapped(node) && !ts.isTypeLiteralNode(node)) spec.plain = true;
+      if (requireDocs && node && !isInputWrapped(node) && !ts.isTypeLiteralNode(node) && !mappedToInput(member, node)) spec.plain = true;
       if (SECRET_OUTPUTS.includes(member.name)) spec.secret = true;
       properties[member.name] = spec;
       const optional = (member.flags & ts.SymbolFlags.Optional) !== 0;

@@ -1,17 +1,55 @@
 import { SETTING_SPECS, UNSIGNED_LONG_MAX_64, wholeDigits } from "../flavors/names";
 import { CONNECTION_KEYS, ENABLEMENT_KEYS, ENABLEMENT_OUTPUT_KEYS, ENGINE_KEYS, PLUGIN_KEYS, PLUGIN_OUTPUT_KEYS, TLS_KEYS, TOPOLOGY_KEYS } from "../types/input-keys";
-import { ConnectionSettings, ROLES, Role, SemisyncSettings, TERMINOLOGIES, TLS_MODES, Terminology, TlsOptions } from "../types";
+import { ConnectionSettings, Integer, ROLES, Role, SemisyncSettings, TERMINOLOGIES, TLS_MODES, Terminology, TlsOptions } from "../types";
 
-/** The connection as the provider methods receive it: resolved, password kept apart. */
-export interface ConnectionInputs {
+/**
+ * One server, resolved: password and TLS inline. Each field's JSDoc is the one users read on
+ * `ConnectionArgs` (resources/connection-args.ts), which is this with every field an input.
+ */
+export interface MemberConnection {
+  /** Host name or address of the server. */
   host: string;
-  port?: number;
+  /** TCP port. Defaults to 3306. */
+  port?: Integer;
+  /** Account the provider logs in as; docs/preflight-and-grants.md lists what it needs. */
   user: string;
+  /**
+   * Password of `user`. Always stored as a Pulumi secret, even when given as a plain string.
+   * Defaults to no password.
+   */
+  password?: string;
+  /**
+   * How the connection uses TLS: `mode` (`"preferred"`, `"disabled"`, `"required"`,
+   * `"verify-ca"`, `"verify-identity"`, as the MySQL client's `--ssl-mode`), the `ca` that signs
+   * the server's certificate, and a client `cert` and `key`. Stored as a Pulumi secret. Defaults
+   * to `{ mode: "preferred" }`: TLS whenever the server offers it (every MySQL 8.0+ server does),
+   * so the password never crosses the network in a form an eavesdropper can use; plain TCP only
+   * when the server has no TLS (docs/connecting.md).
+   */
+  tls?: TlsOptions;
+  /**
+   * The server's RSA public key (PEM: `SHOW STATUS LIKE 'Caching_sha2_password_rsa_public_key'`,
+   * or `public_key.pem` in the datadir). Only for a connection without TLS to a
+   * `caching_sha2_password` (or `sha256_password`) account: the password is sent encrypted with
+   * this key, which an attacker on the network cannot swap. Defaults to none.
+   */
   serverPublicKey?: string;
+  /**
+   * Lets a connection without TLS ask the server for its RSA public key when a
+   * `caching_sha2_password` account needs it (after a restart, `FLUSH PRIVILEGES` or a new
+   * account). The key arrives unverified: anyone who can intercept the connection can send their
+   * own key and read the password. Prefer TLS (the default `tls` mode uses it whenever the
+   * server offers it) or `serverPublicKey`. Defaults to false.
+   */
   allowPublicKeyRetrieval?: boolean;
-  connectTimeoutMs?: number;
-  statementTimeoutMs?: number;
+  /** Bound on connecting, in milliseconds. Defaults to 30000. */
+  connectTimeoutMs?: Integer;
+  /** Bound on each statement, in milliseconds. Defaults to 60000. */
+  statementTimeoutMs?: Integer;
 }
+
+/** The connection as the provider methods receive it: resolved, password and TLS kept apart. */
+export type ConnectionInputs = Omit<MemberConnection, "password" | "tls">;
 
 /** Where and how to log in. `password` and `tls` are kept apart from `connection` as secrets. */
 export interface Credentials {
@@ -25,12 +63,6 @@ export interface DeclaredSource {
   sourceConnection?: ConnectionInputs;
   sourcePassword?: string;
   sourceTls?: TlsOptions;
-}
-
-/** One server of a topology, password and TLS inline: the whole topology is one secret input. */
-export interface MemberConnection extends ConnectionInputs {
-  password?: string;
-  tls?: TlsOptions;
 }
 
 /**

@@ -1,50 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_KEYS } from "../types/input-keys";
 import { ConnectionInputs, MemberConnection, TopologyInputs, splitCredentials } from "../plan/inputs";
-import { Integer, Terminology, TlsOptions } from "../types";
+import { Terminology, TlsOptions } from "../types";
 
 /** How the provider reaches one MySQL or MariaDB server. */
-export interface ConnectionArgs {
-  /** Host name or address of the server. */
-  host: pulumi.Input<string>;
-  /** TCP port. Defaults to 3306. */
-  port?: pulumi.Input<Integer>;
-  /** Account the provider logs in as; docs/preflight-and-grants.md lists what it needs. */
-  user: pulumi.Input<string>;
-  /**
-   * Password of `user`. Always stored as a Pulumi secret, even when given as a plain string.
-   * Defaults to no password.
-   */
-  password?: pulumi.Input<string>;
-  /**
-   * How the connection uses TLS: `mode` (`"preferred"`, `"disabled"`, `"required"`,
-   * `"verify-ca"`, `"verify-identity"`, as the MySQL client's `--ssl-mode`), the `ca` that signs
-   * the server's certificate, and a client `cert` and `key`. Stored as a Pulumi secret. Defaults
-   * to `{ mode: "preferred" }`: TLS whenever the server offers it (every MySQL 8.0+ server does),
-   * so the password never crosses the network in a form an eavesdropper can use; plain TCP only
-   * when the server has no TLS (docs/connecting.md).
-   */
-  tls?: pulumi.Input<TlsOptions>;
-  /**
-   * The server's RSA public key (PEM: `SHOW STATUS LIKE 'Caching_sha2_password_rsa_public_key'`,
-   * or `public_key.pem` in the datadir). Only for a connection without TLS to a
-   * `caching_sha2_password` (or `sha256_password`) account: the password is sent encrypted with
-   * this key, which an attacker on the network cannot swap. Defaults to none.
-   */
-  serverPublicKey?: pulumi.Input<string>;
-  /**
-   * Lets a connection without TLS ask the server for its RSA public key when a
-   * `caching_sha2_password` account needs it (after a restart, `FLUSH PRIVILEGES` or a new
-   * account). The key arrives unverified: anyone who can intercept the connection can send their
-   * own key and read the password. Prefer TLS (the default `tls` mode uses it whenever the
-   * server offers it) or `serverPublicKey`. Defaults to false.
-   */
-  allowPublicKeyRetrieval?: pulumi.Input<boolean>;
-  /** Bound on connecting, in milliseconds. Defaults to 30000. */
-  connectTimeoutMs?: pulumi.Input<Integer>;
-  /** Bound on each statement, in milliseconds. Defaults to 60000. */
-  statementTimeoutMs?: pulumi.Input<Integer>;
-}
+export type ConnectionArgs = { [K in keyof MemberConnection]: pulumi.Input<Exclude<MemberConnection[K], undefined>> };
 
 /**
  * Splits the password and TLS options off the connection: the connection stays readable in
