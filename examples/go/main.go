@@ -127,9 +127,6 @@ func inlineStack(ctx context.Context, dir, stackName string, program pulumi.RunF
 		Name:    "semisync-go",
 		Runtime: workspace.NewProjectRuntimeInfo("go", nil),
 		Backend: &workspace.ProjectBackend{URL: backend},
-		// Read the servers before every up: a restarted server (semisync switched off, replicas in
-		// connect retry) is then repaired by a plain up, as in the other examples.
-		Options: &workspace.ProjectOptions{Refresh: "always"},
 	}
 	return auto.UpsertStackInlineSource(ctx, stackName, project.Name.String(), program,
 		auto.WorkDir(dir), auto.Project(project), auto.SecretsProvider("passphrase"))

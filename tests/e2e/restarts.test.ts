@@ -209,7 +209,7 @@ for (const lane of lanes()) {
   });
 }
 
-describe("a plain up after a source restart, in a project with options.refresh: always (as the template and examples ship)", function () {
+describe("a plain up after a source restart, in a project with options.refresh: always (as the template and examples shipped before 0.3.0)", function () {
   let topology: Topology;
   let stack: Stack;
   let writer: CommitWriter | undefined;
