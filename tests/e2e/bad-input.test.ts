@@ -4,8 +4,8 @@ import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../p
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
 import { withSilentListener } from "../support/silent-listener";
-import { requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 interface BadInput {
   name: string;
@@ -126,24 +126,16 @@ const BAD_INPUTS: BadInput[] = [
 ];
 
 describe("bad input through the Pulumi engine: a clear error, nothing changed, no password shown", function () {
-  let topology: Topology;
+  const bed = testBed("mysql", { replicas: 1 });
   const everything: string[] = [];
 
-  const snapshot = async () => JSON.stringify(await Promise.all([topology.source, ...topology.replicas].map(async (s) => [await installedPlugins(s), await semisyncVariables(s)])));
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const snapshot = async () => JSON.stringify(await Promise.all([bed.topology.source, ...bed.topology.replicas].map(async (s) => [await installedPlugins(s), await semisyncVariables(s)])));
 
   for (const bad of BAD_INPUTS) {
     it(`${bad.name} is refused`, async function () {
       const before = await snapshot();
       const { stack } = await inlineStack("semisync-bad-input", async () => {
-        bad.program(topology, pulumi.secret(topology.source.password));
+        bad.program(bed.topology, pulumi.secret(bed.topology.source.password));
       });
       const output: string[] = [];
       try {
@@ -153,7 +145,7 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
         const report = `${output.join("")}\n${(error as Error).message}`;
         everything.push(report);
         assert.match(report, bad.expected);
-        if (bad.names) assert.ok(report.includes(`[127.0.0.1:${bad.names(topology).port}]`), `the error names the server:\n${report.slice(-2000)}`);
+        if (bad.names) assert.ok(report.includes(`[127.0.0.1:${bad.names(bed.topology).port}]`), `the error names the server:\n${report.slice(-2000)}`);
       }
       assert.equal(await snapshot(), before, "nothing changed on any server");
       await stack.destroy();
@@ -162,7 +154,7 @@ describe("bad input through the Pulumi engine: a clear error, nothing changed, n
 
   it("no error or engine output above ever showed the admin password", function () {
     assert.equal(everything.length, BAD_INPUTS.length);
-    for (const report of everything) assert.ok(!report.includes(topology.source.password), "the admin password appeared in an error or the engine's output");
+    for (const report of everything) assert.ok(!report.includes(bed.topology.source.password), "the admin password appeared in an error or the engine's output");
   });
 
   it("a server that accepts but never answers fails within connectTimeoutMs through the engine", async function () {

@@ -2,34 +2,21 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EXAMPLES, REPO_ROOT, TEMPLATES, configureServers, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
-import { assertNoChangesAfterCliUp } from "../support/empty-plan";
+import { EXAMPLES, REPO_ROOT, TEMPLATES, copyProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
+import { assertNoChangesAfterCliUp, cliRoundTrip } from "../support/empty-plan";
 import { assertNothingInstalled, assertSemisyncEverywhere } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
-import { Topology, startTopology } from "../testbed/topology";
+import { Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const EXAMPLE_PROJECTS = ["replication-component", "base-resources", "stack-config"];
 
 describe("Pulumi CLI on project directories: the examples and the pulumi new template", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 2 });
 
   for (const example of EXAMPLE_PROJECTS) {
     it(`examples/${example}: up makes every replica a semisync client, a refresh and a preview then find no changes, destroy removes every plugin`, async function () {
       const project = copyProject(path.join(EXAMPLES, example), "semisync-cli-tests");
-      await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
-      await pulumiCli(project, ["up", "--yes"]);
-      await assertSemisyncEverywhere(topology);
-      await assertNoChangesAfterCliUp(project);
-      await pulumiCli(project, ["destroy", "--yes"]);
-      await assertNothingInstalled(topology);
+      await cliRoundTrip(project, bed.topology);
     });
   }
 
@@ -42,15 +29,15 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
     const cache = path.join(dir, "cache");
     fs.mkdirSync(cache);
     const endpoint = (s: Topology["source"]) => ({ host: s.host, port: s.port, user: s.user, password: s.password });
-    fs.writeFileSync(path.join(cache, "testbed.json"), JSON.stringify({ source: endpoint(topology.source), replicas: topology.replicas.map(endpoint) }));
+    fs.writeFileSync(path.join(cache, "testbed.json"), JSON.stringify({ source: endpoint(bed.topology.source), replicas: bed.topology.replicas.map(endpoint) }));
     const project = withBackend(dir, "semisync-root-tests");
     project.env.SEMISYNC_CACHE = cache;
     await pulumiCli(project, ["stack", "init", "dev"]);
     await pulumiCli(project, ["up", "--yes"]);
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
     await assertNoChangesAfterCliUp(project);
     await pulumiCli(project, ["destroy", "--yes"]);
-    await assertNothingInstalled(topology);
+    await assertNothingInstalled(bed.topology);
   });
 
   it("pulumi new from templates/semisync-replication, answered prompt by prompt, deploys and destroys", async function () {
@@ -63,11 +50,11 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
     assert.doesNotMatch(generated, /^template:/m, "pulumi new strips the template section");
 
     const answers: Record<string, string> = {
-      sourceHost: topology.source.host,
-      sourcePort: String(topology.source.port),
-      replicas: topology.replicas.map((r) => `${r.host}:${r.port}`).join(","),
+      sourceHost: bed.topology.source.host,
+      sourcePort: String(bed.topology.source.port),
+      replicas: bed.topology.replicas.map((r) => `${r.host}:${r.port}`).join(","),
       user: "admin",
-      password: topology.source.password,
+      password: bed.topology.source.password,
       timeoutMs: "2000",
     };
     const prompts = [...fs.readFileSync(path.join(template, "Pulumi.yaml"), "utf8").matchAll(/^ {4}(\w+):$/gm)].map((m) => m[1]);
@@ -77,13 +64,13 @@ describe("Pulumi CLI on project directories: the examples and the pulumi new tem
     for (const [key, value] of Object.entries(answers)) {
       await pulumiCli(project, ["config", "set", key, value, key === "password" ? "--secret" : "--plaintext"]);
     }
-    assert.ok(!fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8").includes(topology.source.password), "the password is stored encrypted");
+    assert.ok(!fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8").includes(bed.topology.source.password), "the password is stored encrypted");
     await pulumiCli(project, ["up", "--yes"]);
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
     await assertNoChangesAfterCliUp(project);
-    const [timeout] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_timeout'");
+    const [timeout] = await bed.topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_timeout'");
     assert.equal(timeout.Value, "2000");
     await pulumiCli(project, ["destroy", "--yes"]);
-    await assertNothingInstalled(topology);
+    await assertNothingInstalled(bed.topology);
   });
 });

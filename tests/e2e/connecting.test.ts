@@ -8,8 +8,9 @@ import { TlsOptions } from "../../provider/types";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { PASSPHRASE, inlineStack } from "../support/pulumi-workspace";
 import { assertNothingInstalled, assertSemisyncEverywhere, installedPlugins } from "../support/server-probes";
-import { Lane, lanes, requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Lane, lanes } from "../testbed/lanes";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 /*
  * How the provider connects (issue 17; docs/connecting.md). The provider's account on every test
@@ -76,40 +77,35 @@ async function datadirFile(server: Server, file: string): Promise<string> {
 }
 
 describe("Connecting to MySQL 9.7 with a new account and a cold password cache", function () {
-  let topology: Topology;
   let caPem: string;
+  const bed = testBed("mysql", { replicas: 1 });
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
-    caPem = await datadirFile(topology.source, "ca.pem");
-  });
-
-  after(async function () {
-    await topology?.stop();
+    caPem = await datadirFile(bed.topology.source, "ca.pem");
   });
 
   it("no tls: up, refresh, preview and destroy each succeed with every cache flushed first (over TLS: the default mode is preferred)", async function () {
-    const servers = [topology.source, ...topology.replicas];
+    const servers = [bed.topology.source, ...bed.topology.replicas];
     const { stack } = await inlineStack("semisync-cold-account", async () => {
-      new SemisyncReplication("r", { source: connectionOf(topology.source), replicas: topology.replicas.map((r) => connectionOf(r)) });
+      new SemisyncReplication("r", { source: connectionOf(bed.topology.source), replicas: bed.topology.replicas.map((r) => connectionOf(r)) });
     });
     await flushPasswordCaches(servers);
     await stack.up();
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
     await flushPasswordCaches(servers);
     await stack.refresh({ expectNoChanges: true });
     await flushPasswordCaches(servers);
     await stack.preview({ expectNoChanges: true });
     await flushPasswordCaches(servers);
     await stack.destroy();
-    await assertNothingInstalled(topology);
-    const used = await negotiated(topology.source);
+    await assertNothingInstalled(bed.topology);
+    const used = await negotiated(bed.topology.source);
     console.log(`      MySQL 9.7, no tls given: the provider's session negotiated ${used || "no TLS"}`);
     assert.match(used, /^TLSv1\.[23] /);
   });
 
   it('tls mode "disabled": up fails with the RSA refusal naming TLS, serverPublicKey and allowPublicKeyRetrieval; each of the last two then logs in', async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     const { stack } = await inlineStack("semisync-rsa-refusal", async () => {
       new SemisyncPlugin("p", { connection: connectionOf(source, { tls: { mode: "disabled" } }), role: "source" });
     });
@@ -133,7 +129,7 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
   });
 
   it('tls "verify-ca" checks the certificate: without the server\'s CA it fails naming the fix; with ca.pem it logs in', async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     const fix = await fixOf(
       semisyncPluginProvider.create(pluginInputs(source, { mode: "verify-ca" })),
       /the server's TLS certificate could not be verified against Node's bundled public CAs \(no connection\.tls\.ca is given\) \(connection\.tls\.mode "verify-ca"\)/,
@@ -147,7 +143,7 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
   });
 
   it('tls "verify-identity": MySQL\'s own certificate names no host, so it fails naming the fix', async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     const fix = await fixOf(
       semisyncPluginProvider.create(pluginInputs(source, { mode: "verify-identity", ca: caPem })),
       /the server's TLS certificate does not name 127\.0\.0\.1 \(connection\.tls\.mode "verify-identity"\)/,
@@ -160,7 +156,7 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
   });
 
   it("with tls (verify-ca and a CA, or 0.2.0's { ca, rejectUnauthorized: false }) up and destroy work, and the TLS settings stay secret in the state", async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     for (const tls of [
       { mode: "verify-ca" as const, ca: caPem },
       { ca: caPem, rejectUnauthorized: false },
@@ -182,20 +178,15 @@ describe("Connecting to MySQL 9.7 with a new account and a cold password cache",
 });
 
 describe("A MySQL 9.7 server without TLS (tls_version empty: have_ssl DISABLED)", function () {
-  let topology: Topology;
+  const bed = testBed("mysql", { replicas: 0, serverOptions: ["--tls-version="] });
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 0, serverOptions: ["--tls-version="] });
-    const [haveSsl] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'have_ssl'");
+    const [haveSsl] = await bed.topology.source.query("SHOW GLOBAL VARIABLES LIKE 'have_ssl'");
     assert.equal(haveSsl?.Value ?? "DISABLED", "DISABLED", "the server offers no TLS");
   });
 
-  after(async function () {
-    await topology?.stop();
-  });
-
   it('tls "required": fails saying the server offers no TLS, how to enable it, and which mode to use', async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     const fix = await fixOf(
       semisyncPluginProvider.create(pluginInputs(source, { mode: "required" })),
       /connection\.tls\.mode "required" needs TLS, and the server offers none \(its have_ssl is DISABLED\).*HANDSHAKE_NO_SSL_SUPPORT/,
@@ -204,7 +195,7 @@ describe("A MySQL 9.7 server without TLS (tls_version empty: have_ssl DISABLED)"
   });
 
   it("no tls (preferred) falls back to plain TCP: a cold account gets the RSA refusal, whose fix says to enable TLS on the server; allowPublicKeyRetrieval logs in", async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     await flushPasswordCaches([source]);
     const fix = await fixOf(semisyncPluginProvider.create(pluginInputs(source)), /the server offers no TLS \(its have_ssl is DISABLED\), so connection\.tls\.mode "preferred" \(the default\) connected without it/);
     assert.match(fix, /^one of: \(1\) TLS: give the server a certificate .*; \(2\) connection\.serverPublicKey: .*; \(3\) connection\.allowPublicKeyRetrieval: true/);
@@ -214,33 +205,25 @@ describe("A MySQL 9.7 server without TLS (tls_version empty: have_ssl DISABLED)"
 });
 
 describe("MySQL 9.7 with require_secure_transport=ON", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 1, serverOptions: ["--require-secure-transport=ON"] });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 1, serverOptions: ["--require-secure-transport=ON"] });
 
   it("no tls: a SemisyncReplication's up, refresh, preview and destroy succeed, every cache flushed first", async function () {
-    const servers = [topology.source, ...topology.replicas];
+    const servers = [bed.topology.source, ...bed.topology.replicas];
     const { stack } = await inlineStack("semisync-secure-transport", async () => {
-      new SemisyncReplication("r", { source: connectionOf(topology.source), replicas: topology.replicas.map((r) => connectionOf(r)) });
+      new SemisyncReplication("r", { source: connectionOf(bed.topology.source), replicas: bed.topology.replicas.map((r) => connectionOf(r)) });
     });
     await flushPasswordCaches(servers);
     await stack.up();
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
     await flushPasswordCaches(servers);
     await assertNoChangesAfterUp(stack);
     await flushPasswordCaches(servers);
     await stack.destroy();
-    await assertNothingInstalled(topology);
+    await assertNothingInstalled(bed.topology);
   });
 
   it('tls "disabled": refused by the server, and the fix says to drop the disabled mode', async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     await flushPasswordCaches([source]);
     // The RSA key is allowed so that the login gets as far as the server's transport check.
     const fix = await fixOf(
@@ -253,18 +236,10 @@ describe("MySQL 9.7 with require_secure_transport=ON", function () {
 
 for (const lane of lanes().filter((l: Lane) => l.family === "mariadb")) {
   describe(`Connecting to ${lane.name} with a new account and a cold password cache`, function () {
-    let topology: Topology;
-
-    before(async function () {
-      topology = await startTopology(lane, { replicas: 0 });
-    });
-
-    after(async function () {
-      await topology?.stop();
-    });
+    const bed = testBed(lane, { replicas: 0 });
 
     it("no tls: up, refresh, preview and destroy succeed, over TLS when the server offers it, plain otherwise", async function () {
-      const source = topology.source;
+      const source = bed.topology.source;
       const [haveSsl] = await source.query("SHOW GLOBAL VARIABLES LIKE 'have_ssl'");
       const { stack } = await inlineStack("semisync-mariadb-cold", async () => {
         new SemisyncPlugin("p", { connection: connectionOf(source), role: "source" });

@@ -6,8 +6,8 @@ import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const TIMEOUT_MS = 20_000;
 
@@ -57,17 +57,16 @@ async function remaining(stack: Stack): Promise<string[]> {
 
 for (const f of FAMILIES)
   describe(`a dead member does not strand the rest, and its failure reads cleanly (${f.family})`, function () {
-    let topology: Topology;
     let stack: Stack;
+    const bed = testBed(f.family, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(requireLane(f.family), { replicas: 2 });
       ({ stack } = await inlineStack("semisync-dead-member", async () => {
-        const password = pulumi.secret(topology.source.password);
+        const password = pulumi.secret(bed.topology.source.password);
         const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 3_000 });
         const replication = new SemisyncReplication("orders", {
-          source: connection(topology.source),
-          replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+          source: connection(bed.topology.source),
+          replicas: bed.topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
           timeoutMs: TIMEOUT_MS,
         });
         return { clients: replication.sourceClients };
@@ -76,16 +75,12 @@ for (const f of FAMILIES)
       await assertNoChangesAfterUp(stack);
     });
 
-    after(async function () {
-      await topology?.stop();
-    });
-
     it("destroy with one replica down tears the live members down, reports the dead one once without a stack trace; destroy after it is back finishes", async function () {
-      const [dead, live] = topology.replicas;
+      const [dead, live] = bed.topology.replicas;
       const down = () => (f.outage === "stopped" ? dead.stop() : dead.freeze());
       const back = () => (f.outage === "stopped" ? dead.start() : dead.thaw());
       await down();
-      const writer = await startCommitWriter(topology.source);
+      const writer = await startCommitWriter(bed.topology.source);
       let text: string;
       try {
         text = await failure(stack.destroy());
@@ -105,7 +100,7 @@ for (const f of FAMILIES)
         assert.equal(reports, 1, `the dead replica's failure is reported once, found ${reports} times:\n${diagnostics}`);
         assert.match(diagnostics, f.failure);
         assert.doesNotMatch(text, /\n\s+at .*<anonymous>/, "no JavaScript stack trace");
-        assert.equal((await semisyncVariables(topology.source))[f.sourceEnabled], "OFF", "the source was switched off first");
+        assert.equal((await semisyncVariables(bed.topology.source))[f.sourceEnabled], "OFF", "the source was switched off first");
         if (f.uninstalls) {
           assert.deepEqual(await installedPlugins(live), [], "the live replica's plugin is removed");
           assert.equal((await semisyncVariables(live))[f.replicaEnabled], undefined, "and with it its semisync variables");
@@ -122,7 +117,7 @@ for (const f of FAMILIES)
       if (f.uninstalls) assert.deepEqual(await installedPlugins(dead), ["rpl_semi_sync_replica"], "the dead replica keeps its plugin until the next run");
       else assert.equal((await semisyncVariables(dead))[f.replicaEnabled], "ON", "the dead replica is still switched on until the next run");
       await stack.destroy();
-      for (const server of [topology.source, ...topology.replicas]) {
+      for (const server of [bed.topology.source, ...bed.topology.replicas]) {
         assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
         const enabled = Object.entries(await semisyncVariables(server)).filter(([name, value]) => name.endsWith("_enabled") && value === "ON");
         assert.deepEqual(enabled, [], `${server.name} has semisync switched off`);

@@ -8,7 +8,8 @@ import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { promote, repoint } from "../testbed/failover";
 import { lanes } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const STALL_THRESHOLD_MS = 1_000;
 
@@ -39,13 +40,12 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   };
 
   describe(`a dead old source leaves cleanly (${lane.name}, failoverReady)`, function () {
-    let topology: Topology;
     let members: Server[];
     let stack: Stack;
+    const bed = testBed(lane, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      members = [topology.source, ...topology.replicas];
+      members = [bed.topology.source, ...bed.topology.replicas];
       ({ stack } = await inlineStack(`semisync-dead-source-${lane.family}`, async () => {
         const config = new pulumi.Config();
         const password = pulumi.secret(members[0].password);
@@ -68,14 +68,10 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       await assertNoChangesAfterUp(stack);
     });
 
-    after(async function () {
-      await topology?.stop();
-    });
-
     it("after a failover away from a stopped source, one up with the dead member removed makes the survivors semisync, stalls no commit and drops the dead member's resources with one warning each; when it comes back the next refresh and up tell the truth", async function () {
       const [m0, m1, m2] = members;
       await m0.stop();
-      await promote(topology, m1, { deadSource: m0 });
+      await promote(bed.topology, m1, { deadSource: m0 });
       const writer = await startCommitWriter(m1);
       let stdout: string;
       try {
@@ -115,7 +111,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       assert.equal((await semisyncVariables(m0))[names.sourceEnabled], "OFF", "a restart switched its source side off, as the warning said");
 
       // Re-pointed and declared again, as a replica: its new resources record what they find there.
-      await repoint([m0], m1, topology.replicationPassword, { demoted: m0 });
+      await repoint([m0], m1, bed.topology.replicationPassword, { demoted: m0 });
       await stack.setConfig("members", { value: "m0,m1,m2" });
       const back = await stack.up();
       assert.deepEqual(back.outputs.replicaStatuses.value, { m0: "ON", m2: "ON" });

@@ -5,8 +5,8 @@ import { maxLatency, startCommitWriter } from "../support/commit-writer";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
 import { assertNothingInstalled, assertSemisyncEverywhere, installedPlugins, semisyncVariables } from "../support/server-probes";
 import { promote } from "../testbed/failover";
-import { requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 // The issue's bar for a role flip: no commit on the new source waits this long.
 const STALL_MS = 1_000;
@@ -51,37 +51,29 @@ async function pluginsByMember(topology: Topology): Promise<Record<string, strin
 }
 
 describe("examples/failover through the Pulumi CLI: a real failover, then one config value changed", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 2 });
 
   it("up; orchestrator-style failover to db2; config set source db2; preview plans updates only; up runs no INSTALL/UNINSTALL PLUGIN and stalls no commit; refresh and preview then find nothing; destroy removes every plugin", async function () {
     const project = copyProject(path.join(EXAMPLES, "failover"), "semisync-failover-tests");
     await pulumiCli(project, ["stack", "init", "demo"]);
     const set = (key: string, value: string, ...flags: string[]) => pulumiCli(project, ["config", "set", "--path", key, value, ...(flags.length ? flags : ["--plaintext"])]);
-    for (const [i, member] of [topology.source, ...topology.replicas].entries()) {
-      await set(`members[${i}].name`, memberName(topology, member));
+    for (const [i, member] of [bed.topology.source, ...bed.topology.replicas].entries()) {
+      await set(`members[${i}].name`, memberName(bed.topology, member));
       await set(`members[${i}].host`, member.host);
       await set(`members[${i}].port`, String(member.port));
     }
     await set("source", "db1");
     await set("user", "admin");
-    await set("password", topology.source.password, "--secret");
+    await set("password", bed.topology.source.password, "--secret");
 
     await pulumiCli(project, ["up", "--yes"]);
-    await assertSemisyncEverywhere(topology);
-    const before = await pluginsByMember(topology);
+    await assertSemisyncEverywhere(bed.topology);
+    const before = await pluginsByMember(bed.topology);
     for (const [member, plugins] of Object.entries(before)) assert.deepEqual(plugins, ["rpl_semi_sync_replica", "rpl_semi_sync_source"], `both plugins on ${member}`);
     await assertNoChangesAfterCliUp(project);
 
-    const failedOver = await promote(topology, 0);
-    assert.equal(memberName(topology, failedOver.source), "db2");
+    const failedOver = await promote(bed.topology, 0);
+    assert.equal(memberName(bed.topology, failedOver.source), "db2");
     await set("source", "db2");
 
     // `refresh: always` puts the refresh's own steps in the preview's JSON: those only read.
@@ -93,7 +85,7 @@ describe("examples/failover through the Pulumi CLI: a real failover, then one co
       "a role flip is in-place updates only: nothing created, deleted or replaced",
     );
 
-    const statementsBefore = await pluginStatements(topology);
+    const statementsBefore = await pluginStatements(bed.topology);
     const writer = await startCommitWriter(failedOver.source, { pauseMs: 10 });
     try {
       await pulumiCli(project, ["up", "--yes"]);
@@ -107,14 +99,14 @@ describe("examples/failover through the Pulumi CLI: a real failover, then one co
     assert.ok(maxLatency(samples) < STALL_MS, `the slowest commit on the new source during the up took ${maxLatency(samples).toFixed(0)} ms`);
     await assertSemisyncEverywhere(failedOver);
     assert.equal((await semisyncVariables(failedOver.oldSource)).rpl_semi_sync_source_enabled, "OFF", "the old source's source side is off");
-    assert.deepEqual(await pluginsByMember(topology), before, "every member still has both plugins");
-    assert.deepEqual(await pluginStatements(topology), statementsBefore, "the role flip ran no INSTALL or UNINSTALL PLUGIN");
+    assert.deepEqual(await pluginsByMember(bed.topology), before, "every member still has both plugins");
+    assert.deepEqual(await pluginStatements(bed.topology), statementsBefore, "the role flip ran no INSTALL or UNINSTALL PLUGIN");
     await assertNoChangesAfterCliUp(project);
 
     // UNINSTALL PLUGIN writes mysql.plugin, which super_read_only refuses (1290); the demoted
     // source keeps plain read_only, as orchestrator's default leaves it.
     await failedOver.oldSource.query("SET GLOBAL super_read_only = OFF");
     await pulumiCli(project, ["destroy", "--yes"]);
-    await assertNothingInstalled(topology);
+    await assertNothingInstalled(bed.topology);
   });
 });

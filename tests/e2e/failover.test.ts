@@ -8,7 +8,8 @@ import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, rejects, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { promote } from "../testbed/failover";
 import { Lane, lanes } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 // Raised so that a stall, if any, is unmistakable; the bar is far below it (issue #10).
 const RAISED_TIMEOUT_MS = 20_000;
@@ -48,19 +49,6 @@ function program(members: Server[]) {
     });
     return { sourceStatus: replication.sourceStatus, sourceClients: replication.sourceClients, replicaStatuses: replication.replicaStatuses };
   };
-}
-
-/** A source and two replicas for the enclosing describe, started before its tests and stopped after. */
-function testBed(lane: Lane): { topology?: Topology; members: Server[] } {
-  const bed: { topology?: Topology; members: Server[] } = { members: [] };
-  before(async function () {
-    bed.topology = await startTopology(lane, { replicas: 2 });
-    bed.members = [bed.topology.source, ...bed.topology.replicas];
-  });
-  after(async function () {
-    await bed.topology?.stop();
-  });
-  return bed;
 }
 
 async function stackFor(project: string, members: Server[], config: Record<string, string>): Promise<Stack> {
@@ -109,19 +97,14 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   }
 
   describe(`failoverReady on ${lane.name}: both plugins everywhere, a real failover followed by an up that flips roles in place with no commit stalled`, function () {
-    let topology: Topology;
     let members: Server[];
     let stack: Stack;
     let pluginsBefore: string[][];
+    const bed = testBed(lane, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      members = [topology.source, ...topology.replicas];
+      members = [bed.topology.source, ...bed.topology.replicas];
       stack = await stackFor(`semisync-failover-${lane.family}`, members, { sourceIndex: "0", failoverReady: "true" });
-    });
-
-    after(async function () {
-      await topology?.stop();
     });
 
     it("converges: both plugins on every member, the source side on only on the source, the replica side on every member, a second up changes nothing", async function () {
@@ -157,7 +140,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
     it("after a real failover (writes stopped on m0, m1 promoted, m0 and m2 re-pointed), the edited program's up changes no plugin, stalls no commit on the new source and ends with its source side on and m0's off", async function () {
       const [a, b, c] = members;
       pluginsBefore = await Promise.all(members.map(installedPlugins));
-      await promote(topology, b);
+      await promote(bed.topology, b);
       const writer = await startCommitWriter(b);
       try {
         await stack.setConfig("sourceIndex", { value: "1" });
@@ -179,7 +162,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
 
     it("failing back (m0 promoted again, m1 and m2 re-pointed): the edited program's up is again in place, stalls no commit on m0 and leaves m1's source side off", async function () {
       const [a, b, c] = members;
-      await promote(topology, a);
+      await promote(bed.topology, a);
       const writer = await startCommitWriter(a);
       try {
         await stack.setConfig("sourceIndex", { value: "0" });
@@ -223,7 +206,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
 
   if (lane.family === "mysql") {
     describe(`without failoverReady on ${lane.name}: the role flip after a real failover`, function () {
-      const bed = testBed(lane);
+      const bed = testBed(lane, { replicas: 2 });
 
       it("stops at the demoted source, which an orchestrator leaves super_read_only, with nothing changed there and a fix naming super_read_only and failoverReady", async function () {
         const { members } = bed;
@@ -231,7 +214,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
         const stack = await stackFor(`semisync-flip-plain-${lane.family}`, members, { sourceIndex: "0", failoverReady: "false" });
         await stack.up();
         await assertNoChangesAfterUp(stack);
-        await promote(bed.topology!, b);
+        await promote(bed.topology, b);
         // The re-pointed replicas' dump threads on m0 linger until they next write (a heartbeat);
         // until then UNINSTALL is refused for them (1883). Past that, read-only refuses it.
         const deadline = Date.now() + 90_000;
@@ -246,7 +229,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   }
 
   describe(`acknowledge: false on ${lane.name}: an async-only replica stays async and is not counted`, function () {
-    const bed = testBed(lane);
+    const bed = testBed(lane, { replicas: 2 });
 
     for (const failoverReady of [false, true]) {
       it(`with failoverReady ${failoverReady}: its replica side stays off (plugin installed), the source counts only the acknowledging replica, a count above it throws at program time`, async function () {
@@ -272,7 +255,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   });
 
   describe(`turning failoverReady on for an existing stack on ${lane.name}`, function () {
-    const bed = testBed(lane);
+    const bed = testBed(lane, { replicas: 2 });
 
     it("converges with every server still semisync and no commit stalled: the renamed resources take over, both plugins end on every member, a second up changes nothing", async function () {
       const { members } = bed;

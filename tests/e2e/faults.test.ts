@@ -6,9 +6,9 @@ import { SemisyncReplication } from "../../provider";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncVariables } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 /** Rejects, and the engine's report names `server` and matches `pattern`. */
 async function failsNaming(work: Promise<unknown>, server: Server, pattern: RegExp): Promise<void> {
@@ -26,24 +26,23 @@ async function failsNaming(work: Promise<unknown>, server: Server, pattern: RegE
 const sourceEnabled = async (topology: Topology) => (await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled;
 
 describe("faults through the Pulumi engine: after the fault is gone, running again converges", function () {
-  let topology: Topology;
   let stack: Stack;
+  const bed = testBed("mysql", { replicas: 2 });
 
   async function converged() {
     const result = await stack.up();
     assert.equal(result.outputs.clients.value, 2);
-    assert.equal(await sourceEnabled(topology), "ON");
+    assert.equal(await sourceEnabled(bed.topology), "ON");
     await assertNoChangesAfterUp(stack);
   }
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
     ({ stack } = await inlineStack("semisync-faults", async () => {
-      const password = pulumi.secret(topology.source.password);
+      const password = pulumi.secret(bed.topology.source.password);
       const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 3_000 });
       const replication = new SemisyncReplication("faults", {
-        source: connection(topology.source),
-        replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+        source: connection(bed.topology.source),
+        replicas: bed.topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
         timeoutMs: 3000,
         clientsTimeoutMs: 5_000,
       });
@@ -51,18 +50,14 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
     }));
   });
 
-  after(async function () {
-    await topology?.stop();
-  });
-
   it("the source down during up: up fails naming it and nothing reaches the replicas; up after it is back completes", async function () {
-    await topology.source.stop();
+    await bed.topology.source.stop();
     try {
-      await failsNaming(stack.up(), topology.source, /no answer within 3000 ms|cannot connect/);
+      await failsNaming(stack.up(), bed.topology.source, /no answer within 3000 ms|cannot connect/);
     } finally {
-      await topology.source.start();
+      await bed.topology.source.start();
     }
-    for (const replica of topology.replicas) assert.deepEqual(await installedPlugins(replica), [], `${replica.name} untouched`);
+    for (const replica of bed.topology.replicas) assert.deepEqual(await installedPlugins(replica), [], `${replica.name} untouched`);
     await converged();
   });
 
@@ -77,12 +72,12 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
   });
 
   it("a source restarted between up and refresh: refresh shows semisync switched off, up switches it on again", async function () {
-    await topology.source.restart();
-    assert.deepEqual(await installedPlugins(topology.source), ["rpl_semi_sync_source"], "INSTALL PLUGIN persists across restarts");
-    assert.equal(await sourceEnabled(topology), "OFF", "SET GLOBAL does not");
+    await bed.topology.source.restart();
+    assert.deepEqual(await installedPlugins(bed.topology.source), ["rpl_semi_sync_source"], "INSTALL PLUGIN persists across restarts");
+    assert.equal(await sourceEnabled(bed.topology), "OFF", "SET GLOBAL does not");
     // The replicas reconnect within their 1 s retry here; one still connecting would rightly be
     // repaired too (tests/e2e/restarts.test.ts), which is not what this test is about.
-    await Promise.all(topology.replicas.map((replica) => waitForReplicationRunning(replica)));
+    await Promise.all(bed.topology.replicas.map((replica) => waitForReplicationRunning(replica)));
     await stack.refresh();
     const preview = await stack.preview();
     assert.equal(preview.changeSummary.update, 1, JSON.stringify(preview.changeSummary));
@@ -90,26 +85,26 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
   });
 
   it("a replica down during destroy: destroy fails naming it, after switching the source off; destroy after it is back completes", async function () {
-    const replica = topology.replicas[0];
+    const replica = bed.topology.replicas[0];
     await replica.stop();
     try {
       await failsNaming(stack.destroy(), replica, /no answer within 3000 ms|cannot connect/);
-      assert.equal(await sourceEnabled(topology), "OFF", "the source was switched off first");
+      assert.equal(await sourceEnabled(bed.topology), "OFF", "the source was switched off first");
     } finally {
       await replica.start();
     }
     await stack.destroy();
-    for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), []);
+    for (const server of [bed.topology.source, ...bed.topology.replicas]) assert.deepEqual(await installedPlugins(server), []);
   });
 
   it("a replica down during up: up fails naming it and leaves the source off; up after it is back completes", async function () {
-    const replica = topology.replicas[1];
+    const replica = bed.topology.replicas[1];
     await replica.stop();
     try {
       await failsNaming(stack.up(), replica, /no answer within 3000 ms|cannot connect/);
-      assert.notEqual(await sourceEnabled(topology), "ON", "the source is never switched on short of replicas");
+      assert.notEqual(await sourceEnabled(bed.topology), "ON", "the source is never switched on short of replicas");
       // The preflight reads every member before the first change: nothing was installed anywhere.
-      for (const server of [topology.source, topology.replicas[0]]) assert.deepEqual(await installedPlugins(server), [], `${server.name} untouched`);
+      for (const server of [bed.topology.source, bed.topology.replicas[0]]) assert.deepEqual(await installedPlugins(server), [], `${server.name} untouched`);
     } finally {
       await replica.start();
     }
@@ -118,13 +113,13 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
   });
 
   it("a replica whose replication is stopped: up fails naming it and changing nothing there; up after START REPLICA completes", async function () {
-    const replica = topology.replicas[0];
+    const replica = bed.topology.replicas[0];
     await replica.query("STOP REPLICA");
     try {
       await failsNaming(stack.up(), replica, /replication IO thread is not running.*Nothing was changed/s);
       assert.notEqual((await semisyncVariables(replica)).rpl_semi_sync_replica_enabled, "ON");
       // The preflight reads every member before the first change: nothing was installed anywhere.
-      for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} untouched`);
+      for (const server of [bed.topology.source, ...bed.topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} untouched`);
     } finally {
       await replica.query("START REPLICA");
     }
@@ -133,7 +128,7 @@ describe("faults through the Pulumi engine: after the fault is gone, running aga
   });
 
   it("the provider's connection killed mid-statement: up fails naming the server; up again completes", async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     const locker = await openConnection(testbedLogin(source), { connectTimeoutMs: 10_000 });
     let up: Promise<unknown> | undefined;
     try {

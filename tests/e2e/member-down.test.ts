@@ -7,7 +7,8 @@ import { maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { rejects, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const STALL_THRESHOLD_MS = 1_000;
 
@@ -25,18 +26,17 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
   const replicaStatusVariable = mysql ? "Rpl_semi_sync_replica_status" : "Rpl_semi_sync_slave_status";
 
   describe(`a member down refuses only what it could break (${lane.name})`, function () {
-    let topology: Topology;
     let stack: Stack;
+    const bed = testBed(lane, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
       ({ stack } = await inlineStack(`semisync-member-down-${lane.family}`, async () => {
         const config = new pulumi.Config();
-        const password = pulumi.secret(topology.source.password);
+        const password = pulumi.secret(bed.topology.source.password);
         const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 3_000 });
         const replication = new SemisyncReplication("orders", {
-          source: connection(topology.source),
-          replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+          source: connection(bed.topology.source),
+          replicas: bed.topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
           timeoutMs: config.requireNumber("timeoutMs"),
         });
         return { clients: replication.sourceClients };
@@ -46,14 +46,10 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
       await assertNoChangesAfterUp(stack);
     });
 
-    after(async function () {
-      await topology?.stop();
-    });
-
     it("with a replica stopped, lowering the source's timeoutMs goes ahead with one warning naming it; raising it is refused with nothing changed; once it is back an up --refresh converges", async function () {
-      const [live, dead] = topology.replicas;
+      const [live, dead] = bed.topology.replicas;
       await dead.stop();
-      const writer = await startCommitWriter(topology.source);
+      const writer = await startCommitWriter(bed.topology.source);
       try {
         await stack.setConfig("timeoutMs", { value: "2000" });
         const lowered = await stack.up();
@@ -63,7 +59,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
         console.log(warnings.map((w) => `      | ${w.trim()}`).join("\n"));
         assert.equal(warnings.length, 1, `one warning, found:\n${lowered.stdout}`);
         assert.match(warnings[0], new RegExp(`127\\.0\\.0\\.1:${dead.port} \\(replica\\) could not be reached`));
-        assert.equal((await semisyncVariables(topology.source))[timeoutVariable], "2000", "the source's timeout was lowered");
+        assert.equal((await semisyncVariables(bed.topology.source))[timeoutVariable], "2000", "the source's timeout was lowered");
         assert.deepEqual(Object.keys(lowered.summary.resourceChanges ?? {}).sort(), ["same", "update"]);
 
         // Raising it could make a commit wait longer for the acknowledgement the dead replica no longer sends.
@@ -75,14 +71,14 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
             "s",
           ),
         );
-        assert.equal((await semisyncVariables(topology.source))[timeoutVariable], "2000", "nothing changed on the source");
+        assert.equal((await semisyncVariables(bed.topology.source))[timeoutVariable], "2000", "nothing changed on the source");
         await stack.setConfig("timeoutMs", { value: "2000" });
 
         await dead.start();
         // The restart reset the replica's SET GLOBAL switch: the refresh sees it and the up repairs it.
         await stack.up({ refresh: true });
         await assertNoChangesAfterUp(stack);
-        assert.equal((await semisyncStatus(topology.source))[clientsVariable], "2", "both replicas acknowledge again");
+        assert.equal((await semisyncStatus(bed.topology.source))[clientsVariable], "2", "both replicas acknowledge again");
         for (const replica of [live, dead]) assert.equal((await semisyncStatus(replica))[replicaStatusVariable], "ON", `${replica.name} is semisync`);
         await writer.settle();
       } finally {

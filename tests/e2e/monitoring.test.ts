@@ -4,10 +4,10 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
 import { startCommitWriter } from "../support/commit-writer";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
-import { inlineStack } from "../support/pulumi-workspace";
 import { Lane, lanes } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 /*
  * The source's counters as outputs (docs/monitoring.md): read at every create, update and
@@ -45,11 +45,11 @@ for (const lane of LANES) {
   const prefix = lane.family === "mysql" ? "Rpl_semi_sync_source_" : "Rpl_semi_sync_master_";
 
   describe(`monitoring outputs of the source, ${prefix}*: ${lane.name}`, function () {
-    let topology: Topology;
     let stack: Stack;
+    const bed = testBed(lane, { replicas: 1 });
 
     const serverCounters = async (): Promise<Counters> => {
-      const rows = await topology.source.query(`SHOW GLOBAL STATUS WHERE Variable_name IN ('${prefix}no_tx', '${prefix}yes_tx', '${prefix}no_times', '${prefix}wait_sessions')`);
+      const rows = await bed.topology.source.query(`SHOW GLOBAL STATUS WHERE Variable_name IN ('${prefix}no_tx', '${prefix}yes_tx', '${prefix}no_times', '${prefix}wait_sessions')`);
       const value = (suffix: string) => Number(rows.find((r) => r.Variable_name === `${prefix}${suffix}`)?.Value);
       return { noTx: value("no_tx"), yesTx: value("yes_tx"), noTimes: value("no_times"), waitSessions: value("wait_sessions") };
     };
@@ -64,19 +64,13 @@ for (const lane of LANES) {
     };
 
     const commit = async (n: number) => {
-      await topology.source.query("CREATE DATABASE IF NOT EXISTS monitoring_probe");
-      await topology.source.query("CREATE TABLE IF NOT EXISTS monitoring_probe.commits (id INT AUTO_INCREMENT PRIMARY KEY)");
-      for (let i = 0; i < n; i++) await topology.source.query("INSERT INTO monitoring_probe.commits () VALUES ()");
+      await bed.topology.source.query("CREATE DATABASE IF NOT EXISTS monitoring_probe");
+      await bed.topology.source.query("CREATE TABLE IF NOT EXISTS monitoring_probe.commits (id INT AUTO_INCREMENT PRIMARY KEY)");
+      for (let i = 0; i < n; i++) await bed.topology.source.query("INSERT INTO monitoring_probe.commits () VALUES ()");
     };
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 1 });
-      ({ stack } = await inlineStack("semisync-monitoring", program(topology)));
-      await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
-    });
-
-    after(async function () {
-      await topology?.stop();
+      stack = await bed.stack("semisync-monitoring", program(bed.topology));
     });
 
     it(`up reports ${prefix}{no_tx,yes_tx,no_times,wait_sessions} as the source's monitoring output, and nothing on a replica`, async function () {
@@ -89,7 +83,7 @@ for (const lane of LANES) {
     it("commits between up and refresh or preview, and during them, are no reason for a change; refresh records the new counts", async function () {
       const before = await stateCounters();
       await commit(5);
-      const writer = await startCommitWriter(topology.source, { pauseMs: 20 });
+      const writer = await startCommitWriter(bed.topology.source, { pauseMs: 20 });
       try {
         await writer.settle();
         await stack.refresh({ expectNoChanges: true });
@@ -109,13 +103,13 @@ for (const lane of LANES) {
       await stack.setConfig("timeoutMs", { value: "500" });
       await stack.up();
       const before = await serverCounters();
-      await topology.replicas[0].query("STOP REPLICA IO_THREAD");
+      await bed.topology.replicas[0].query("STOP REPLICA IO_THREAD");
       try {
         await commit(1); // waits the 500 ms, then the source falls back to asynchronous
       } finally {
-        await topology.replicas[0].query("START REPLICA IO_THREAD");
+        await bed.topology.replicas[0].query("START REPLICA IO_THREAD");
       }
-      await waitForReplicationRunning(topology.replicas[0]);
+      await waitForReplicationRunning(bed.topology.replicas[0]);
       await stack.refresh({ expectNoChanges: true });
       const after = await stateCounters();
       assert.ok(after, "the state holds the counters");

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
-import { inlineStack } from "../support/pulumi-workspace";
 import { lanes } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 /*
  * The "never fall back" profile (docs/never-fall-back.md): a timeout no commit ever reaches, as Vitess sets it
@@ -52,19 +52,13 @@ for (const lane of lanes()) {
   const waitSessions = lane.family === "mysql" ? "Rpl_semi_sync_source_wait_sessions" : "Rpl_semi_sync_master_wait_sessions";
 
   describe(`timeoutMs above 4294967295, the never-fall-back profile: ${lane.name}`, function () {
-    let topology: Topology;
     let stack: Stack;
+    const bed = testBed(lane, { replicas: 1 });
 
-    const serverTimeout = async () => (await topology.source.query(`SHOW GLOBAL VARIABLES LIKE '${timeoutVariable}'`))[0]?.Value;
+    const serverTimeout = async () => (await bed.topology.source.query(`SHOW GLOBAL VARIABLES LIKE '${timeoutVariable}'`))[0]?.Value;
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 1 });
-      ({ stack } = await inlineStack("semisync-never-fall-back", program(topology)));
-      await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
-    });
-
-    after(async function () {
-      await topology?.stop();
+      stack = await bed.stack("semisync-never-fall-back", program(bed.topology));
     });
 
     it(`up with timeoutMs ${VITESS_TIMEOUT_MS} stores those digits on the server and in the outputs, and nothing changes after it`, async function () {
@@ -80,14 +74,14 @@ for (const lane of lanes()) {
     });
 
     it("the risk, measured: with its only replica's IO thread stopped a commit waits, and returns once the replica is back", async function () {
-      const replica = topology.replicas[0];
-      await topology.source.query("CREATE DATABASE IF NOT EXISTS never_fall_back");
-      await topology.source.query("CREATE TABLE IF NOT EXISTS never_fall_back.commits (id INT AUTO_INCREMENT PRIMARY KEY)");
+      const replica = bed.topology.replicas[0];
+      await bed.topology.source.query("CREATE DATABASE IF NOT EXISTS never_fall_back");
+      await bed.topology.source.query("CREATE TABLE IF NOT EXISTS never_fall_back.commits (id INT AUTO_INCREMENT PRIMARY KEY)");
       await replica.query("STOP REPLICA IO_THREAD");
-      const commit = pendingCommit(topology.source);
+      const commit = pendingCommit(bed.topology.source);
       await sleep(3_000);
       assert.equal(commit.returnedAt, undefined, "the commit waits while no replica acknowledges");
-      assert.equal((await topology.source.query(`SHOW GLOBAL STATUS LIKE '${waitSessions}'`))[0]?.Value, "1");
+      assert.equal((await bed.topology.source.query(`SHOW GLOBAL STATUS LIKE '${waitSessions}'`))[0]?.Value, "1");
       await replica.query("START REPLICA IO_THREAD");
       const restarted = Date.now();
       await commit.done;
@@ -97,12 +91,12 @@ for (const lane of lanes()) {
     });
 
     it("switching the source off releases a waiting commit at once, and up --refresh switches it back on", async function () {
-      const replica = topology.replicas[0];
+      const replica = bed.topology.replicas[0];
       await replica.query("STOP REPLICA IO_THREAD");
-      const commit = pendingCommit(topology.source);
+      const commit = pendingCommit(bed.topology.source);
       await sleep(1_500);
       assert.equal(commit.returnedAt, undefined, "the commit waits while no replica acknowledges");
-      await topology.source.query(`SET GLOBAL ${enabledVariable} = OFF`);
+      await bed.topology.source.query(`SET GLOBAL ${enabledVariable} = OFF`);
       const switchedOff = Date.now();
       await commit.done;
       const releasedMs = Math.max(0, commit.returnedAt! - switchedOff);
@@ -110,7 +104,7 @@ for (const lane of lanes()) {
       assert.ok(releasedMs < 1_000, `released ${releasedMs} ms after the switch-off`);
       await replica.query("START REPLICA IO_THREAD");
       await stack.up({ refresh: true });
-      assert.equal((await topology.source.query(`SHOW GLOBAL VARIABLES LIKE '${enabledVariable}'`))[0]?.Value, "ON");
+      assert.equal((await bed.topology.source.query(`SHOW GLOBAL VARIABLES LIKE '${enabledVariable}'`))[0]?.Value, "ON");
       assert.equal(await serverTimeout(), VITESS_TIMEOUT_MS);
       await assertNoChangesAfterUp(stack);
     });

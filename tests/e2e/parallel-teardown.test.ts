@@ -2,40 +2,29 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { SemisyncReplication } from "../../provider";
 import { maxLatency, startCommitWriter } from "../support/commit-writer";
-import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
-import { Topology, startTopology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 // A commit that waited this long waited for an acknowledgement nobody was going to send.
 const STALL_THRESHOLD_MS = 1_000;
 
 describe("replicas of one source replaced together are switched off one at a time: no commit stalls", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 2 });
 
   it("reordering index-keyed replicas either converges with both semisync or is refused by the guard, and no commit waits", async function () {
-    const { stack } = await inlineStack("semisync-parallel-teardown", async () => {
+    const stack = await bed.stack("semisync-parallel-teardown", async () => {
       const config = new pulumi.Config();
       const password = config.requireSecret("adminPassword");
-      const members = config.get("swap") === "1" ? [...topology.replicas].reverse() : topology.replicas;
+      const members = config.get("swap") === "1" ? [...bed.topology.replicas].reverse() : bed.topology.replicas;
       const replication = new SemisyncReplication("orders", {
-        source: { host: topology.source.host, port: topology.source.port, user: topology.source.user, password },
+        source: { host: bed.topology.source.host, port: bed.topology.source.port, user: bed.topology.source.user, password },
         // Hosts known only at apply time: keyed by position, so the reorder replaces both replicas.
         replicas: members.map((r) => ({ host: pulumi.output(r.host), port: r.port, user: r.user, password })),
       });
       return { sourceStatus: replication.sourceStatus, replicaStatuses: replication.replicaStatuses };
     });
-    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
     await stack.up();
-    const writer = await startCommitWriter(topology.source);
+    const writer = await startCommitWriter(bed.topology.source);
     let refusal: string | undefined;
     try {
       await stack.setConfig("swap", { value: "1" });
@@ -59,9 +48,9 @@ describe("replicas of one source replaced together are switched off one at a tim
       assert.match(refusal, /Nothing was changed/);
       assert.match(refusal, /stable `name`/);
     } else {
-      assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_enabled, "ON", "source switched on");
-      assert.equal((await semisyncStatus(topology.source)).Rpl_semi_sync_source_clients, "2", "source clients");
-      for (const replica of topology.replicas) {
+      assert.equal((await semisyncVariables(bed.topology.source)).rpl_semi_sync_source_enabled, "ON", "source switched on");
+      assert.equal((await semisyncStatus(bed.topology.source)).Rpl_semi_sync_source_clients, "2", "source clients");
+      for (const replica of bed.topology.replicas) {
         assert.deepEqual(await installedPlugins(replica), ["rpl_semi_sync_replica"], `${replica.name} plugin`);
         assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} registered`);
       }

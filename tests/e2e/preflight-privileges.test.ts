@@ -6,7 +6,8 @@ import { inlineStack } from "../support/pulumi-workspace";
 import { semisyncSnapshot, semisyncStatus } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
 import { testbedLogin, withConnection } from "../testbed/sql-client";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const PASSWORD = "preflight-privs-pw-7c1a";
 
@@ -45,11 +46,10 @@ function program(topology: Topology, user: string) {
 
 for (const lane of lanes()) {
   describe(`the provider account's privileges are checked on every member before any is changed: ${lane.name}`, function () {
-    let topology: Topology;
+    const bed = testBed(lane, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      const { source } = topology;
+      const { source } = bed.topology;
       // Created on the source; replication carries the accounts and the role to the replicas.
       await source.query(`CREATE USER 'semisync'@'%' IDENTIFIED BY '${PASSWORD}'`);
       for (const grant of minimalGrants(lane, "'semisync'@'%'")) await source.query(grant);
@@ -58,19 +58,15 @@ for (const lane of lanes()) {
       await source.query(`CREATE USER 'viarole'@'%' IDENTIFIED BY '${PASSWORD}'`);
       await source.query("GRANT semisync_role TO 'viarole'@'%'");
       await source.query(lane.family === "mysql" ? "SET DEFAULT ROLE semisync_role TO 'viarole'@'%'" : "SET DEFAULT ROLE semisync_role FOR 'viarole'@'%'");
-      await replicated(topology, ["semisync", "viarole"]);
-    });
-
-    after(async function () {
-      await topology?.stop();
+      await replicated(bed.topology, ["semisync", "viarole"]);
     });
 
     it("a replica whose account lacks the IO-thread restart privilege refuses the topology naming that server, the privilege and the GRANT to run, with no server changed", async function () {
-      const [, replica2] = topology.replicas;
+      const [, replica2] = bed.topology.replicas;
       const privilege = ioRestartPrivilege(lane);
-      const { stack } = await inlineStack(`semisync-privs-${lane.name.replace(/\./g, "-")}`, program(topology, "semisync"));
+      const { stack } = await inlineStack(`semisync-privs-${lane.name.replace(/\./g, "-")}`, program(bed.topology, "semisync"));
       await onThisServerOnly(replica2, `REVOKE ${privilege} ON *.* FROM 'semisync'@'%'`);
-      const before = await semisyncSnapshot(topology);
+      const before = await semisyncSnapshot(bed.topology);
       let text = "";
       try {
         await stack.up();
@@ -84,7 +80,7 @@ for (const lane of lanes()) {
           .find((line) => line.includes("lacks"))
           ?.trim()}`,
       );
-      assert.equal(await semisyncSnapshot(topology), before, "nothing changed on the source or either replica");
+      assert.equal(await semisyncSnapshot(bed.topology), before, "nothing changed on the source or either replica");
       assert.ok(text.includes(`[127.0.0.1:${replica2.port}]`), `the error names ${replica2.name}:\n${text.slice(-3000)}`);
       assert.match(text, new RegExp(`account 'semisync'@'%' lacks ${privilege}.*Nothing was changed on any server`, "s"));
       assert.match(text, new RegExp(`Fix: GRANT ${privilege} ON \\*\\.\\* TO 'semisync'@'%'`));
@@ -92,7 +88,7 @@ for (const lane of lanes()) {
       // The GRANT the error names is the whole fix.
       await onThisServerOnly(replica2, `GRANT ${privilege} ON *.* TO 'semisync'@'%'`);
       await stack.up();
-      for (const replica of topology.replicas) {
+      for (const replica of bed.topology.replicas) {
         const status = await semisyncStatus(replica);
         assert.equal(status.Rpl_semi_sync_replica_status ?? status.Rpl_semi_sync_slave_status, "ON", `${replica.name} registered`);
       }
@@ -100,9 +96,9 @@ for (const lane of lanes()) {
     });
 
     it("an account holding its privileges through its default role deploys and tears down", async function () {
-      const { stack } = await inlineStack(`semisync-privs-role-${lane.name.replace(/\./g, "-")}`, program(topology, "viarole"));
+      const { stack } = await inlineStack(`semisync-privs-role-${lane.name.replace(/\./g, "-")}`, program(bed.topology, "viarole"));
       await stack.up();
-      for (const replica of topology.replicas) {
+      for (const replica of bed.topology.replicas) {
         const status = await semisyncStatus(replica);
         assert.equal(status.Rpl_semi_sync_replica_status ?? status.Rpl_semi_sync_slave_status, "ON", `${replica.name} registered`);
       }

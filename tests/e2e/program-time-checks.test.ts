@@ -7,7 +7,8 @@ import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { inlineStack } from "../support/pulumi-workspace";
 import { semisyncSnapshot, semisyncStatus } from "../support/server-probes";
 import { Lane, lanes, requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 /*
  * Bad input as users run it: `pulumi up --skip-preview` (what CI scripts run, and what the
@@ -115,21 +116,13 @@ const REFUSALS: Refusal[] = [
 
 for (const { title, lane } of issueLanes()) {
   describe(`every input is checked before any server is touched, with --skip-preview: ${title}`, function () {
-    let topology: Topology;
-
-    before(async function () {
-      topology = await startTopology(lane(), { replicas: 2 });
-    });
-
-    after(async function () {
-      await topology?.stop();
-    });
+    const bed = testBed(lane, { replicas: 2 });
 
     for (const refusal of REFUSALS) {
       it(`${refusal.name}: refused without a stack trace; no server and nothing in the state changed`, async function () {
-        const before = await semisyncSnapshot(topology);
+        const before = await semisyncSnapshot(bed.topology);
         const { stack } = await inlineStack("semisync-program-checks", async () => {
-          refusal.program(topology, pulumi.secret(topology.source.password));
+          refusal.program(bed.topology, pulumi.secret(bed.topology.source.password));
         });
         const output: string[] = [];
         // The Automation API's up is `pulumi up --yes --skip-preview`.
@@ -138,7 +131,7 @@ for (const { title, lane } of issueLanes()) {
           (e: Error) => e,
         );
         const printed = output.join("");
-        assert.equal(await semisyncSnapshot(topology), before, `nothing changed on any server (plugins, variables, status):\n${printed.slice(-3000)}`);
+        assert.equal(await semisyncSnapshot(bed.topology), before, `nothing changed on any server (plugins, variables, status):\n${printed.slice(-3000)}`);
         const state = await stack.exportStack();
         const recorded = (state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("mysql-semisync") || r.type.startsWith("pulumi-nodejs:dynamic"));
         assert.deepEqual(
@@ -181,17 +174,17 @@ for (const { title, lane } of issueLanes()) {
     // What the CLI prints does not depend on the server: every refusal on the first lane, one on the others.
     for (const refusal of title === issueLanes()[0].title ? CLI_REFUSALS : CLI_REFUSALS.slice(0, 1)) {
       it(`${refusal.name} in stack config, \`pulumi up --skip-preview\` through the CLI: one error, without a stack trace; nothing changed`, async function () {
-        const before = await semisyncSnapshot(topology);
+        const before = await semisyncSnapshot(bed.topology);
         const project = copyProject(path.join(EXAMPLES, "stack-config"), "semisync-program-checks");
-        await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
-        for (const args of refusal.config(topology)) await pulumiCli(project, args);
+        await configureServers(project, { source: bed.topology.source, replicas: bed.topology.replicas, user: "admin", password: bed.topology.source.password });
+        for (const args of refusal.config(bed.topology)) await pulumiCli(project, args);
         const failure = await pulumiCli(project, ["up", "--yes", "--skip-preview"]).then(
           () => assert.fail("the deployment should have failed"),
           (e: Error) => e.message,
         );
-        assert.equal(await semisyncSnapshot(topology), before, `nothing changed on any server:\n${failure}`);
+        assert.equal(await semisyncSnapshot(bed.topology), before, `nothing changed on any server:\n${failure}`);
         const reported = diagnostics(failure);
-        assert.equal(occurrences(reported, refusal.expected(topology)), 1, `reported once:\n${failure}`);
+        assert.equal(occurrences(reported, refusal.expected(bed.topology)), 1, `reported once:\n${failure}`);
         assert.equal(occurrences(reported, "error:"), 1, `one error in all:\n${failure}`);
         assert.doesNotMatch(failure, STACK_FRAME, `no stack trace:\n${failure}`);
       });
@@ -220,15 +213,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 for (const { title, lane } of issueLanes()) {
   describe(`connection fields from other resources: ${title}`, function () {
-    let topology: Topology;
-
-    before(async function () {
-      topology = await startTopology(lane(), { replicas: 2 });
-    });
-
-    after(async function () {
-      await topology?.stop();
-    });
+    const bed = testBed(lane, { replicas: 2 });
 
     const withPortsFromResources = (t: Topology, pw: pulumi.Output<string>, named: boolean, failoverReady = false) => {
       const member = (s: Server) => ({ ...connectionOf(s, pw), port: new PortOf(`port-${s.name}`, s.port).port, ...(named ? { name: s.name } : {}) });
@@ -236,9 +221,9 @@ for (const { title, lane } of issueLanes()) {
     };
 
     it("with failoverReady, members whose ports come from another resource and no name: a program-time error naming the fix, without a stack trace; nothing changed", async function () {
-      const before = await semisyncSnapshot(topology);
+      const before = await semisyncSnapshot(bed.topology);
       const { stack } = await inlineStack("semisync-output-ports", async () => {
-        withPortsFromResources(topology, pulumi.secret(topology.source.password), false, true);
+        withPortsFromResources(bed.topology, pulumi.secret(bed.topology.source.password), false, true);
       });
       const output: string[] = [];
       const error = await stack.up({ onOutput: (line) => output.push(line) }).then(
@@ -246,7 +231,7 @@ for (const { title, lane } of issueLanes()) {
         (e: Error) => e,
       );
       const printed = output.join("");
-      assert.equal(await semisyncSnapshot(topology), before, `nothing changed on any server:\n${printed.slice(-3000)}`);
+      assert.equal(await semisyncSnapshot(bed.topology), before, `nothing changed on any server:\n${printed.slice(-3000)}`);
       assert.match(
         diagnostics(printed),
         /SemisyncReplication r: with failoverReady every member's resources are keyed by its name, and the source has no name and its port is an output, so its key cannot be known when the program runs\. Give it a name/,
@@ -259,19 +244,19 @@ for (const { title, lane } of issueLanes()) {
 
     it("replicas whose ports come from another resource and no name are keyed by position, never by a default port: up converges", async function () {
       const { stack } = await inlineStack("semisync-output-ports", async () => {
-        const replication = withPortsFromResources(topology, pulumi.secret(topology.source.password), false);
+        const replication = withPortsFromResources(bed.topology, pulumi.secret(bed.topology.source.password), false);
         return { keys: Object.keys(replication.replicaEnablements) };
       });
       const up = await stack.up();
       assert.deepEqual(up.outputs.keys.value, ["0", "1"]);
-      await assertSemisyncEverywhere(topology);
+      await assertSemisyncEverywhere(bed.topology);
       await assertNoChangesAfterUp(stack);
       await stack.destroy();
     });
 
     it("named members whose ports come from another resource: preview shows the host, user, role and settings, and only the port as unknown; up converges", async function () {
       const { stack } = await inlineStack("semisync-output-ports", async () => {
-        withPortsFromResources(topology, pulumi.secret(topology.source.password), true);
+        withPortsFromResources(bed.topology, pulumi.secret(bed.topology.source.password), true);
       });
       const planned: Record<string, Record<string, unknown>> = {};
       await stack.preview({
@@ -284,16 +269,16 @@ for (const { title, lane } of issueLanes()) {
       assert.ok(enablement, `the preview plans the source's enablement: ${Object.keys(planned).join(", ")}`);
       assert.deepEqual(
         { connection: enablement.connection, role: enablement.role, timeoutMs: enablement.timeoutMs },
-        { connection: { host: topology.source.host, port: UNKNOWN, user: topology.source.user, connectTimeoutMs: 5_000 }, role: "source", timeoutMs: 4_000 },
+        { connection: { host: bed.topology.source.host, port: UNKNOWN, user: bed.topology.source.user, connectTimeoutMs: 5_000 }, role: "source", timeoutMs: 4_000 },
       );
-      for (const replica of topology.replicas) {
+      for (const replica of bed.topology.replicas) {
         const inputs = planned[`r-replica-${replica.name}`];
         assert.deepEqual(inputs?.connection, { host: replica.host, port: UNKNOWN, user: replica.user, connectTimeoutMs: 5_000 }, replica.name);
         assert.equal(inputs?.role, "replica");
       }
       const up = await stack.up();
       assert.equal(up.summary.result, "succeeded");
-      await assertSemisyncEverywhere(topology);
+      await assertSemisyncEverywhere(bed.topology);
       await assertNoChangesAfterUp(stack);
       await stack.destroy();
     });

@@ -3,10 +3,10 @@ import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncEnablement, SemisyncPlugin } from "../../provider";
-import { requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { PASSPHRASE, inlineStack, readTree } from "../support/pulumi-workspace";
+import { testBed } from "../support/test-bed";
 
 const SEMISYNC_PLUGINS = "SELECT PLUGIN_NAME AS name, PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%'";
 
@@ -50,27 +50,22 @@ function program(topology: Topology) {
 }
 
 describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a MySQL source and replica", function () {
-  let topology: Topology;
   let stack: Stack;
   let backend: string;
   let projectDir: string;
+  const bed = testBed("mysql", { replicas: 1 });
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
-    ({ stack, backend, dir: projectDir } = await inlineStack("semisync-e2e", program(topology)));
-    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
+    ({ stack, backend, dir: projectDir } = await inlineStack("semisync-e2e", program(bed.topology)));
+    await stack.setConfig("adminPassword", { value: bed.topology.source.password, secret: true });
     await stack.setConfig("timeoutMs", { value: "10000" });
-  });
-
-  after(async function () {
-    await topology?.stop();
   });
 
   it("previews the four resources without touching either server", async function () {
     const preview = await stack.preview();
     assert.equal(preview.changeSummary.create, 5, JSON.stringify(preview.changeSummary));
-    assert.deepEqual(await topology.source.query(SEMISYNC_PLUGINS), []);
-    assert.deepEqual(await topology.replicas[0].query(SEMISYNC_PLUGINS), []);
+    assert.deepEqual(await bed.topology.source.query(SEMISYNC_PLUGINS), []);
+    assert.deepEqual(await bed.topology.replicas[0].query(SEMISYNC_PLUGINS), []);
   });
 
   it("up installs both plugins and makes the replica a semisync client of the enabled source", async function () {
@@ -79,10 +74,10 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
     assert.equal(result.outputs.sourcePluginName.value, "rpl_semi_sync_source");
     assert.equal(result.outputs.replicaStatus.value, "ON");
     assert.equal(result.outputs.sourceClients.value, 1);
-    assert.deepEqual(await topology.source.query(SEMISYNC_PLUGINS), [{ name: "rpl_semi_sync_source", status: "ACTIVE" }]);
-    assert.deepEqual(await topology.replicas[0].query(SEMISYNC_PLUGINS), [{ name: "rpl_semi_sync_replica", status: "ACTIVE" }]);
-    assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), "ON");
-    assert.equal(await globalStatus(topology.replicas[0], "Rpl_semi_sync_replica_status"), "ON");
+    assert.deepEqual(await bed.topology.source.query(SEMISYNC_PLUGINS), [{ name: "rpl_semi_sync_source", status: "ACTIVE" }]);
+    assert.deepEqual(await bed.topology.replicas[0].query(SEMISYNC_PLUGINS), [{ name: "rpl_semi_sync_replica", status: "ACTIVE" }]);
+    assert.equal(await globalVariable(bed.topology.source, "rpl_semi_sync_source_enabled"), "ON");
+    assert.equal(await globalStatus(bed.topology.replicas[0], "Rpl_semi_sync_replica_status"), "ON");
     await assertNoChangesAfterUp(stack);
   });
 
@@ -96,18 +91,18 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
     await stack.setConfig("timeoutMs", { value: "5000" });
     const result = await stack.up();
     assert.deepEqual(result.summary.resourceChanges, { same: 4, update: 1 });
-    assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_timeout"), "5000");
+    assert.equal(await globalVariable(bed.topology.source, "rpl_semi_sync_source_timeout"), "5000");
     await assertNoChangesAfterUp(stack);
   });
 
   it("refresh shows drift made behind Pulumi's back, and up repairs it", async function () {
-    await topology.source.query("SET GLOBAL rpl_semi_sync_source_enabled = OFF");
+    await bed.topology.source.query("SET GLOBAL rpl_semi_sync_source_enabled = OFF");
     await stack.refresh();
     const preview = await stack.preview();
     assert.equal(preview.changeSummary.update, 1, JSON.stringify(preview.changeSummary));
-    assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), "OFF", "preview must not change the server");
+    assert.equal(await globalVariable(bed.topology.source, "rpl_semi_sync_source_enabled"), "OFF", "preview must not change the server");
     await stack.up();
-    assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), "ON");
+    assert.equal(await globalVariable(bed.topology.source, "rpl_semi_sync_source_enabled"), "ON");
     await assertNoChangesAfterUp(stack);
   });
 
@@ -118,21 +113,21 @@ describe("Pulumi engine end to end: SemisyncPlugin and SemisyncEnablement on a M
       encoding: "utf8",
     });
     assert.ok(exported.includes("rpl_semi_sync_source"), "the export holds the stack");
-    assertAbsent(exported, topology.source.password, "`pulumi stack export`");
-    assertAbsent(readTree(backend), topology.source.password, "the state backend's files");
+    assertAbsent(exported, bed.topology.source.password, "`pulumi stack export`");
+    assertAbsent(readTree(backend), bed.topology.source.password, "the state backend's files");
     // The Automation API's exportStack decrypts (--show-secrets): every copy must still sit in a secret envelope.
     const decrypted = JSON.stringify(await stack.exportStack());
-    const bare = decrypted.replaceAll(`"plaintext":${JSON.stringify(JSON.stringify(topology.source.password))}`, "");
-    assertAbsent(bare, topology.source.password, "the decrypted export outside a secret envelope");
+    const bare = decrypted.replaceAll(`"plaintext":${JSON.stringify(JSON.stringify(bed.topology.source.password))}`, "");
+    assertAbsent(bare, bed.topology.source.password, "the decrypted export outside a secret envelope");
   });
 
   it("destroy leaves no semisync plugin installed and nothing enabled", async function () {
     const result = await stack.destroy();
     assert.equal(result.summary.result, "succeeded");
-    assert.deepEqual(await topology.source.query(SEMISYNC_PLUGINS), []);
-    assert.deepEqual(await topology.replicas[0].query(SEMISYNC_PLUGINS), []);
-    assert.equal(await globalVariable(topology.source, "rpl_semi_sync_source_enabled"), undefined);
-    const [replicaState] = await topology.replicas[0].query("SHOW REPLICA STATUS");
+    assert.deepEqual(await bed.topology.source.query(SEMISYNC_PLUGINS), []);
+    assert.deepEqual(await bed.topology.replicas[0].query(SEMISYNC_PLUGINS), []);
+    assert.equal(await globalVariable(bed.topology.source, "rpl_semi_sync_source_enabled"), undefined);
+    const [replicaState] = await bed.topology.replicas[0].query("SHOW REPLICA STATUS");
     assert.equal(replicaState.Replica_IO_Running, "Yes", "replication keeps running after destroy");
   });
 });

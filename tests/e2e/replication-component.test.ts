@@ -5,8 +5,8 @@ import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../p
 import { assertNoChangesAfterUp } from "../support/empty-plan";
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
-import { requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 // Raised so that a stall, if any, is unmistakable: a stalled commit waits this long.
 const RAISED_TIMEOUT_MS = 20_000;
@@ -30,9 +30,14 @@ function componentProgram(topology: Topology) {
 }
 
 describe("SemisyncReplication keeps every commit flowing while the topology changes", function () {
-  let topology: Topology;
   let stack: Stack;
   let writer: CommitWriter;
+
+  after(async function () {
+    await writer?.stop();
+  });
+
+  const bed = testBed("mysql", { replicas: 3 });
 
   async function deploy(replicaCount: number, extra: Record<string, string> = {}) {
     await stack.setConfig("replicaCount", { value: String(replicaCount) });
@@ -48,15 +53,8 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
   }
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 3 });
-    ({ stack } = await inlineStack("semisync-component", componentProgram(topology)));
-    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
-    writer = await startCommitWriter(topology.source);
-  });
-
-  after(async function () {
-    await writer?.stop();
-    await topology?.stop();
+    stack = await bed.stack("semisync-component", componentProgram(bed.topology));
+    writer = await startCommitWriter(bed.topology.source);
   });
 
   it("up with two replicas switches the source on last, with no commit stalled", async function () {
@@ -73,21 +71,21 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
 
   it("changing a setting stalls no commit", async function () {
     await deploy(3, { traceLevel: "48" });
-    const [row] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_trace_level'");
+    const [row] = await bed.topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_trace_level'");
     assert.equal(row.Value, "48");
   });
 
   it("removing one replica stalls no commit", async function () {
     const result = await deploy(2);
     assert.deepEqual(result.outputs.replicaStatuses.value, { "replica-1": "ON", "replica-2": "ON" });
-    const [clients] = await topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
+    const [clients] = await bed.topology.source.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_clients'");
     assert.equal(clients.Value, "2");
   });
 
   it("removing every replica switches the source off before the last one leaves", async function () {
     const result = await deploy(0);
     assert.equal(result.outputs.sourceStatus.value, "OFF");
-    const [enabled] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
+    const [enabled] = await bed.topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
     assert.equal(enabled.Value, "OFF");
   });
 
@@ -99,30 +97,22 @@ describe("SemisyncReplication keeps every commit flowing while the topology chan
     const samples = writer.take();
     assert.ok(samples.length > 0);
     assert.ok(maxLatency(samples) < STALL_THRESHOLD_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms during destroy`);
-    const plugins = await topology.source.query("SELECT PLUGIN_NAME FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%'");
+    const plugins = await bed.topology.source.query("SELECT PLUGIN_NAME FROM information_schema.PLUGINS WHERE PLUGIN_NAME LIKE 'rpl_semi_sync%'");
     assert.deepEqual(plugins, []);
   });
 });
 
 describe("hand-wired base resources: the unsafe orders fail loudly instead of stalling", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 1 });
 
   it("switching a source on before any replica is semisync fails after the bounded wait and changes nothing", async function () {
     const { stack } = await inlineStack("semisync-naive-up", async () => {
-      const password = pulumi.secret(topology.source.password);
-      const plugin = new SemisyncPlugin("source-plugin", { connection: connectionOf(topology.source, password), role: "source" });
-      new SemisyncEnablement("source-on", { connection: connectionOf(topology.source, password), role: "source", clientsTimeoutMs: 2_000 }, { dependsOn: [plugin] });
+      const password = pulumi.secret(bed.topology.source.password);
+      const plugin = new SemisyncPlugin("source-plugin", { connection: connectionOf(bed.topology.source, password), role: "source" });
+      new SemisyncEnablement("source-on", { connection: connectionOf(bed.topology.source, password), role: "source", clientsTimeoutMs: 2_000 }, { dependsOn: [plugin] });
     });
     await assert.rejects(stack.up(), /only 0 of the 1 semisync replica\(s\) needed were connected after 2000 ms.*Nothing was changed/s);
-    const [enabled] = await topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
+    const [enabled] = await bed.topology.source.query("SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_source_enabled'");
     assert.equal(enabled.Value, "OFF");
     await stack.destroy();
   });

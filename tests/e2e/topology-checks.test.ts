@@ -4,9 +4,9 @@ import { SemisyncEnablement, SemisyncPlugin, SemisyncReplication } from "../../p
 import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { inlineStack, readTree } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncSnapshot as snapshot, semisyncStatus, semisyncVariables } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const connectionOf = (s: Server, password: pulumi.Input<string>) => ({ host: s.host, port: s.port, user: s.user, password, connectTimeoutMs: 5_000 });
 
@@ -36,28 +36,20 @@ function componentProgram(topology: Topology, replicas: () => Server[]) {
 }
 
 describe("every member checked before any is changed, and a replica's source and registration are real", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 2 });
 
   it("a topology whose second replica has replication stopped is refused naming that replica, with no server changed", async function () {
-    const [, replica2] = topology.replicas;
+    const [, replica2] = bed.topology.replicas;
     const { stack } = await inlineStack(
       "semisync-preflight-stopped",
-      componentProgram(topology, () => topology.replicas),
+      componentProgram(bed.topology, () => bed.topology.replicas),
     );
     await replica2.query("STOP REPLICA");
     try {
-      const before = await snapshot(topology);
+      const before = await snapshot(bed.topology);
       await failsNaming(stack.up(), replica2, /replication IO thread is not running.*Nothing was changed on any server.*Fix: start replication \(START REPLICA\)/s);
-      assert.equal(await snapshot(topology), before, "nothing changed on the source or either replica");
-      for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
+      assert.equal(await snapshot(bed.topology), before, "nothing changed on the source or either replica");
+      for (const server of [bed.topology.source, ...bed.topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
     } finally {
       await replica2.query("START REPLICA");
       await waitForReplicationRunning(replica2);
@@ -66,17 +58,17 @@ describe("every member checked before any is changed, and a replica's source and
   });
 
   it("a topology whose second replica has two replication channels is refused naming that replica, with no server changed", async function () {
-    const [, replica2] = topology.replicas;
+    const [, replica2] = bed.topology.replicas;
     const { stack } = await inlineStack(
       "semisync-preflight-channels",
-      componentProgram(topology, () => topology.replicas),
+      componentProgram(bed.topology, () => bed.topology.replicas),
     );
     // Configured, never started: port 1 only keeps it distinct from the default channel.
     await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=1, SOURCE_USER='nobody' FOR CHANNEL 'second'");
     try {
-      const before = await snapshot(topology);
+      const before = await snapshot(bed.topology);
       await failsNaming(stack.up(), replica2, /only on the default replication channel.*'second'.*Nothing was changed on any server/s);
-      assert.equal(await snapshot(topology), before, "nothing changed on the source or either replica");
+      assert.equal(await snapshot(bed.topology), before, "nothing changed on the source or either replica");
     } finally {
       await replica2.query("RESET REPLICA ALL FOR CHANNEL 'second'");
     }
@@ -84,10 +76,10 @@ describe("every member checked before any is changed, and a replica's source and
   });
 
   it("a replica that replicates from another server than its declared source is refused naming both addresses, with no server changed", async function () {
-    const [replica1, replica2] = topology.replicas;
+    const [replica1, replica2] = bed.topology.replicas;
     const { stack } = await inlineStack(
       "semisync-preflight-source",
-      componentProgram(topology, () => [replica2]),
+      componentProgram(bed.topology, () => [replica2]),
     );
     // An external failover in miniature: replica-2 now replicates from replica-1.
     await replica2.query("STOP REPLICA");
@@ -95,19 +87,19 @@ describe("every member checked before any is changed, and a replica's source and
     await replica2.query("START REPLICA");
     try {
       await waitForReplicationRunning(replica2);
-      const before = await snapshot(topology);
+      const before = await snapshot(bed.topology);
       await failsNaming(
         stack.up(),
         replica2,
         new RegExp(
-          `replicates from 127\\.0\\.0\\.1:${replica1.port} \\(server_id ${replica1.serverId}\\), but its declared source is 127\\.0\\.0\\.1:${topology.source.port} \\(server_id ${topology.source.serverId}\\).*Nothing was changed on any server`,
+          `replicates from 127\\.0\\.0\\.1:${replica1.port} \\(server_id ${replica1.serverId}\\), but its declared source is 127\\.0\\.0\\.1:${bed.topology.source.port} \\(server_id ${bed.topology.source.serverId}\\).*Nothing was changed on any server`,
           "s",
         ),
       );
-      assert.equal(await snapshot(topology), before, "nothing changed on any server");
+      assert.equal(await snapshot(bed.topology), before, "nothing changed on any server");
     } finally {
       await replica2.query("STOP REPLICA");
-      await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_PORT = ?", [topology.source.port]);
+      await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_PORT = ?", [bed.topology.source.port]);
       await replica2.query("START REPLICA");
       await waitForReplicationRunning(replica2);
     }
@@ -115,14 +107,14 @@ describe("every member checked before any is changed, and a replica's source and
   });
 
   it("a topology whose second replica's source rejects its replication password is refused naming that replica, with no server changed", async function () {
-    const [, replica2] = topology.replicas;
+    const [, replica2] = bed.topology.replicas;
     const { stack } = await inlineStack(
       "semisync-preflight-ioauth",
-      componentProgram(topology, () => topology.replicas),
+      componentProgram(bed.topology, () => bed.topology.replicas),
     );
     // A replication user of this test's own, so the channel can be put right afterwards.
-    await topology.source.query("CREATE USER IF NOT EXISTS 'ioauth'@'%' IDENTIFIED BY 'right-Pw-123'");
-    await topology.source.query("GRANT REPLICATION SLAVE ON *.* TO 'ioauth'@'%'");
+    await bed.topology.source.query("CREATE USER IF NOT EXISTS 'ioauth'@'%' IDENTIFIED BY 'right-Pw-123'");
+    await bed.topology.source.query("GRANT REPLICATION SLAVE ON *.* TO 'ioauth'@'%'");
     const pointAt = async (password: string) => {
       await replica2.query("STOP REPLICA");
       await replica2.query("CHANGE REPLICATION SOURCE TO SOURCE_USER = 'ioauth', SOURCE_PASSWORD = ?", [password]);
@@ -140,14 +132,14 @@ describe("every member checked before any is changed, and a replica's source and
       }
       assert.equal(row.Replica_IO_Running, "Connecting");
       assert.equal(Number(row.Last_IO_Errno), 1045);
-      const before = await snapshot(topology);
+      const before = await snapshot(bed.topology);
       await failsNaming(
         stack.up(),
         replica2,
         /cannot log in to its source \(IO thread Connecting, last error 1045: .*Access denied.*Nothing was changed on any server.*Fix: fix the replication user's credentials.*SOURCE_PASSWORD=/s,
       );
-      assert.equal(await snapshot(topology), before, "nothing changed on the source or either replica");
-      for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
+      assert.equal(await snapshot(bed.topology), before, "nothing changed on the source or either replica");
+      for (const server of [bed.topology.source, ...bed.topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
     } finally {
       await pointAt("right-Pw-123");
       await waitForReplicationRunning(replica2);
@@ -158,11 +150,11 @@ describe("every member checked before any is changed, and a replica's source and
   it("a healthy topology deploys, and the topology every resource carries keeps its passwords secret in the state", async function () {
     const { stack, backend } = await inlineStack(
       "semisync-preflight-secret",
-      componentProgram(topology, () => topology.replicas),
+      componentProgram(bed.topology, () => bed.topology.replicas),
     );
     await stack.up();
-    for (const replica of topology.replicas) assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} registered`);
-    const password = topology.source.password;
+    for (const replica of bed.topology.replicas) assert.equal((await semisyncStatus(replica)).Rpl_semi_sync_replica_status, "ON", `${replica.name} registered`);
+    const password = bed.topology.source.password;
     assert.ok(!readTree(backend).includes(password), "the password appears in the state backend's files");
     // exportStack decrypts: every copy must still sit in a secret envelope (Pulumi's signature key).
     const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -172,13 +164,13 @@ describe("every member checked before any is changed, and a replica's source and
     assert.ok(exported.includes(password), "the decrypted export holds the password inside secrets");
     assert.ok(!outsideSecrets.includes(password), "the password appears outside a secret envelope");
     await stack.destroy();
-    for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} cleaned up`);
+    for (const server of [bed.topology.source, ...bed.topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} cleaned up`);
   });
 
   it("a replica enablement against a source without the semisync plugin fails as 'stayed OFF' and is undone, every time", async function () {
-    const replica = topology.replicas[0];
+    const replica = bed.topology.replicas[0];
     const { stack } = await inlineStack("semisync-registration", async () => {
-      const password = pulumi.secret(topology.source.password);
+      const password = pulumi.secret(bed.topology.source.password);
       const plugin = new SemisyncPlugin("replica-plugin", { connection: connectionOf(replica, password), role: "replica" });
       new SemisyncEnablement("replica-on", { connection: connectionOf(replica, password), role: "replica", replicaStatusTimeoutMs: 2_000 }, { dependsOn: [plugin] });
     });
@@ -196,10 +188,15 @@ describe("every member checked before any is changed, and a replica's source and
 describe("the teardown guard fails closed: only an unreachable source lets a replica switch off", function () {
   const RAISED_TIMEOUT_MS = 10_000;
   const STALL_THRESHOLD_MS = RAISED_TIMEOUT_MS / 2;
-  let topology: Topology;
   let writer: CommitWriter | undefined;
   let replica: Server;
   let stack: Awaited<ReturnType<typeof inlineStack>>["stack"];
+
+  after(async function () {
+    await writer?.stop().catch(() => undefined);
+  });
+
+  const bed = testBed("mysql", { replicas: 1 });
 
   const replicaState = async () => ({
     enabled: (await semisyncVariables(replica)).rpl_semi_sync_replica_enabled,
@@ -221,15 +218,14 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
   }
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 1 });
-    replica = topology.replicas[0];
-    await topology.source.query("CREATE USER 'guard'@'%' IDENTIFIED BY 'guard-pw-1'");
-    await topology.source.query("GRANT REPLICATION CLIENT ON *.* TO 'guard'@'%'");
-    await topology.source.query("GRANT SELECT ON performance_schema.* TO 'guard'@'%'");
+    replica = bed.topology.replicas[0];
+    await bed.topology.source.query("CREATE USER 'guard'@'%' IDENTIFIED BY 'guard-pw-1'");
+    await bed.topology.source.query("GRANT REPLICATION CLIENT ON *.* TO 'guard'@'%'");
+    await bed.topology.source.query("GRANT SELECT ON performance_schema.* TO 'guard'@'%'");
     ({ stack } = await inlineStack("semisync-guard", async () => {
       const config = new pulumi.Config();
-      const password = pulumi.secret(topology.source.password);
-      const source = connectionOf(topology.source, password);
+      const password = pulumi.secret(bed.topology.source.password);
+      const source = connectionOf(bed.topology.source, password);
       // The replica asks its source with this account only: the one the tests rotate and revoke.
       const guard = { ...source, user: "guard", password: config.requireSecret("guardPassword") };
       const sourcePlugin = new SemisyncPlugin("source-plugin", { connection: source, role: "source" });
@@ -245,16 +241,11 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
     await stack.setConfig("replicaEnabled", { value: "true" });
     await stack.up();
     assert.deepEqual(await replicaState(), { enabled: "ON", status: "ON" });
-    writer = await startCommitWriter(topology.source, { pauseMs: 10 });
-  });
-
-  after(async function () {
-    await writer?.stop().catch(() => undefined);
-    await topology?.stop();
+    writer = await startCommitWriter(bed.topology.source, { pauseMs: 10 });
   });
 
   it("a rotated source password refuses to switch the replica off, and no commit stalls", async function () {
-    await topology.source.query("ALTER USER 'guard'@'%' IDENTIFIED BY 'guard-pw-2'");
+    await bed.topology.source.query("ALTER USER 'guard'@'%' IDENTIFIED BY 'guard-pw-2'");
     const { outcome, slowestMs } = await switchReplicaOff();
     console.log(`      slowest commit on the source meanwhile: ${slowestMs.toFixed(1)} ms`);
     await failsNaming(
@@ -264,13 +255,13 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
     );
     assert.deepEqual(await replicaState(), { enabled: "ON", status: "ON" }, "the replica is still a semisync client");
     assert.ok(slowestMs < STALL_THRESHOLD_MS, `a commit waited ${slowestMs.toFixed(0)} ms`);
-    await topology.source.query("ALTER USER 'guard'@'%' IDENTIFIED BY 'guard-pw-1'");
+    await bed.topology.source.query("ALTER USER 'guard'@'%' IDENTIFIED BY 'guard-pw-1'");
   });
 
   it("a locked source account refuses to switch the replica off, and no commit stalls", async function () {
     // Any answer other than "nobody there" refuses. (A missing grant cannot be staged here: on
     // MySQL 9.7 everything the check reads is readable without grants.)
-    await topology.source.query("ALTER USER 'guard'@'%' ACCOUNT LOCK");
+    await bed.topology.source.query("ALTER USER 'guard'@'%' ACCOUNT LOCK");
     try {
       const { outcome, slowestMs } = await switchReplicaOff();
       console.log(`      slowest commit on the source meanwhile: ${slowestMs.toFixed(1)} ms`);
@@ -278,14 +269,14 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
       assert.deepEqual(await replicaState(), { enabled: "ON", status: "ON" });
       assert.ok(slowestMs < STALL_THRESHOLD_MS, `a commit waited ${slowestMs.toFixed(0)} ms`);
     } finally {
-      await topology.source.query("ALTER USER 'guard'@'%' ACCOUNT UNLOCK");
+      await bed.topology.source.query("ALTER USER 'guard'@'%' ACCOUNT UNLOCK");
     }
   });
 
   it("an unreachable source lets the replica switch off, with a warning in the engine's output", async function () {
     await writer!.stop();
     writer = undefined;
-    await topology.source.stop();
+    await bed.topology.source.stop();
     try {
       await stack.setConfig("replicaEnabled", { value: "false" });
       const output: string[] = [];
@@ -296,10 +287,13 @@ describe("the teardown guard fails closed: only an unreachable source lets a rep
         .find((line) => line.includes("is unreachable"));
       console.log(`      the engine showed: ${warning?.trim()}`);
       // One form for every warning the provider writes: `warning: [host:port] …`, naming the replica.
-      assert.match(output.join(""), new RegExp(`warning: \\[127\\.0\\.0\\.1:${replica.port}\\] its declared source 127\\.0\\.0\\.1:${topology.source.port} is unreachable .*ECONNREFUSED.*not checked; going ahead`, "s"));
+      assert.match(
+        output.join(""),
+        new RegExp(`warning: \\[127\\.0\\.0\\.1:${replica.port}\\] its declared source 127\\.0\\.0\\.1:${bed.topology.source.port} is unreachable .*ECONNREFUSED.*not checked; going ahead`, "s"),
+      );
       assert.equal((await semisyncVariables(replica)).rpl_semi_sync_replica_enabled, "OFF");
     } finally {
-      await topology.source.start();
+      await bed.topology.source.start();
     }
     await stack.destroy();
   });

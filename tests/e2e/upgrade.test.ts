@@ -10,17 +10,16 @@ import {
   dynamicResourceStates,
   installedVersion,
   npmInstall,
-  packCheckout,
+  packedCheckout,
   previewSteps,
-  removeCreatedFolders,
   requiredModules,
   resourceProps,
   sizeRange,
   userProject,
 } from "../support/installed-package";
 import { assertNothingInstalled, assertSemisyncEverywhere } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
-import { Topology, startTopology } from "../testbed/topology";
+import { Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const CURRENT_VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version;
 
@@ -69,21 +68,11 @@ function resolvedMysql2(dir: string): string {
 }
 
 describe("Upgrading a live stack from a previous release to this package, every password cache cold", function () {
-  let topology: Topology;
-  let tarball: string;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
-    tarball = await packCheckout();
-  });
-
-  after(async function () {
-    await topology?.stop();
-    removeCreatedFolders();
-  });
+  const bed = testBed("mysql", { replicas: 2 });
+  const packed = packedCheckout();
 
   it(`deployed with 0.1.0, then ${CURRENT_VERSION} installed: refresh works, the preview updates in place (no replace, no delete), up rewrites the state small, destroy works`, async function () {
-    const project = await deployedWith(RELEASE_0_1_0, "0.1.0", topology);
+    const project = await deployedWith(RELEASE_0_1_0, "0.1.0", bed.topology);
     const before = await dynamicResourceStates(project);
     assert.equal(before.length, 6);
     // 0.1.0 stored its whole provider, requiring internal files of the package by path.
@@ -93,18 +82,18 @@ describe("Upgrading a live stack from a previous release to this package, every 
       `      0.1.0: bytes per dynamic resource ${sizeRange(before, (s) => s.bytes)} in all, ${sizeRange(before, (s) => s.propsBytes)} inputs and outputs, provider ${sizeRange(before, (s) => s.provider.length)}`,
     );
 
-    await upgraded(project, tarball);
+    await upgraded(project, packed.tarball);
 
     // The state still holds 0.1.0's code: it runs against the new package's files and reads the
     // same inputs and outputs. (The engine does record a change: 0.1.0 brought its own nested SDK,
     // whose registrations carry empty propertyDependencies that a refresh drops.)
     const stored = await resourceProps(project);
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     await pulumiCli(project, ["refresh", "--yes"]);
     assert.deepEqual(await resourceProps(project), stored, "refresh with 0.1.0's stored code reads what up wrote");
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     const steps = await previewSteps(project);
     const dynamic = steps.filter((s) => s.urn.includes("pulumi-nodejs:dynamic"));
     assert.equal(dynamic.length, 6, JSON.stringify(steps));
@@ -115,28 +104,28 @@ describe("Upgrading a live stack from a previous release to this package, every 
       [],
       "no replace, no delete, no create",
     );
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     await pulumiCli(project, ["up", "--yes"]);
-    await assertSemisyncEverywhere(topology);
-    await assertNoChangesCold(project, topology);
+    await assertSemisyncEverywhere(bed.topology);
+    await assertNoChangesCold(project, bed.topology);
     assertSmallStubs(await dynamicResourceStates(project), `${CURRENT_VERSION} after the upgrade`);
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     await pulumiCli(project, ["destroy", "--yes"]);
-    await assertNothingInstalled(topology);
+    await assertNothingInstalled(bed.topology);
   });
 
   it(`deployed with 0.2.0, then ${CURRENT_VERSION} installed: refresh, preview (no changes), up and destroy work`, async function () {
-    const project = await deployedWith(RELEASE_0_2_0, "0.2.0", topology);
-    await upgraded(project, tarball);
+    const project = await deployedWith(RELEASE_0_2_0, "0.2.0", bed.topology);
+    await upgraded(project, packed.tarball);
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     await pulumiCli(project, ["refresh", "--yes"]);
-    await assertSemisyncEverywhere(topology);
+    await assertSemisyncEverywhere(bed.topology);
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     // 0.2.0 stored the same stub and the same props schema: nothing to rewrite.
     const steps = await previewSteps(project);
     assert.deepEqual(
@@ -145,15 +134,15 @@ describe("Upgrading a live stack from a previous release to this package, every 
       "the preview plans nothing",
     );
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     await pulumiCli(project, ["up", "--yes"]);
-    await assertSemisyncEverywhere(topology);
-    await assertNoChangesCold(project, topology);
+    await assertSemisyncEverywhere(bed.topology);
+    await assertNoChangesCold(project, bed.topology);
     assertSmallStubs(await dynamicResourceStates(project), `${CURRENT_VERSION} after the upgrade from 0.2.0`);
 
-    await flushPasswordCaches(topology);
+    await flushPasswordCaches(bed.topology);
     await pulumiCli(project, ["destroy", "--yes"]);
-    await assertNothingInstalled(topology);
+    await assertNothingInstalled(bed.topology);
   });
 
   for (const [release, version] of [
@@ -161,11 +150,11 @@ describe("Upgrading a live stack from a previous release to this package, every 
     [RELEASE_0_2_0, "0.2.0"],
   ]) {
     it(`deployed with ${version}, then ${CURRENT_VERSION} installed: destroy without an up in between runs the stored code against the new package and removes everything`, async function () {
-      const project = await deployedWith(release, version, topology);
-      await upgraded(project, tarball);
-      await flushPasswordCaches(topology);
+      const project = await deployedWith(release, version, bed.topology);
+      await upgraded(project, packed.tarball);
+      await flushPasswordCaches(bed.topology);
       await pulumiCli(project, ["destroy", "--yes"]);
-      await assertNothingInstalled(topology);
+      await assertNothingInstalled(bed.topology);
     });
   }
 });

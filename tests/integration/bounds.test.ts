@@ -3,24 +3,15 @@ import { openConnection, testbedLogin } from "../testbed/sql-client";
 import { semisyncPluginProvider } from "../../provider";
 import { connectionOf, installedPlugins, rejects } from "../support/server-probes";
 import { withSilentListener } from "../support/silent-listener";
-import { requireLane } from "../testbed/lanes";
-import { Topology, startTopology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const plugins = semisyncPluginProvider as Required<typeof semisyncPluginProvider>;
 
 describe("every network call is bounded", function () {
-  let topology: Topology;
-
-  before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 0 });
-  });
-
-  after(async function () {
-    await topology?.stop();
-  });
+  const bed = testBed("mysql", { replicas: 0 });
 
   it("a statement blocked past statementTimeoutMs fails within the bound, is killed on the server, and installs nothing", async function () {
-    const source = topology.source;
+    const source = bed.topology.source;
     const locker = await openConnection(testbedLogin(source), { connectTimeoutMs: 10_000 });
     try {
       // INSTALL PLUGIN writes mysql.plugin, which a global read lock blocks.

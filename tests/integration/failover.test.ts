@@ -3,7 +3,8 @@ import { FailedOverTopology, promote } from "../testbed/failover";
 import { lanes } from "../testbed/lanes";
 import { replicationStatus } from "../testbed/replication";
 import { sleep } from "../testbed/sql-client";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const REPLICATION_DEADLINE_MS = 30_000;
 
@@ -40,48 +41,43 @@ async function assertReplicatingFrom(roles: Topology, ids: number[]): Promise<vo
 for (const lane of lanes()) {
   describe(`test-bed failover (tests/testbed/failover.ts) on ${lane.name} (${lane.image})`, function () {
     this.timeout(300_000);
-    let topology: Topology;
     let failedOver: FailedOverTopology;
+    const bed = testBed(lane, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      await topology.source.query("CREATE DATABASE failover_probe");
-      await topology.source.query("CREATE TABLE failover_probe.notes (id INT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
-    });
-
-    after(async function () {
-      await topology?.stop();
+      await bed.topology.source.query("CREATE DATABASE failover_probe");
+      await bed.topology.source.query("CREATE TABLE failover_probe.notes (id INT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
     });
 
     it("refuses to promote the current source, naming it, and changes nothing", async function () {
-      await assert.rejects(promote(topology, topology.source), new RegExp(`"source" \\[127\\.0\\.0\\.1:${topology.source.port}\\] is already the source`));
-      assert.strictEqual(await readOnly(topology.source), 0);
-      await assertReplicatingFrom(topology, []);
+      await assert.rejects(promote(bed.topology, bed.topology.source), new RegExp(`"source" \\[127\\.0\\.0\\.1:${bed.topology.source.port}\\] is already the source`));
+      assert.strictEqual(await readOnly(bed.topology.source), 0);
+      await assertReplicatingFrom(bed.topology, []);
     });
 
     it("promotes a replica: it takes writes that reach every other member, and the old source is a read-only replica of it", async function () {
-      await insertRow(topology.source, 1); // written before the failover: must survive it
-      failedOver = await promote(topology, 0);
-      const [promoted, untouched] = topology.replicas;
+      await insertRow(bed.topology.source, 1); // written before the failover: must survive it
+      failedOver = await promote(bed.topology, 0);
+      const [promoted, untouched] = bed.topology.replicas;
       assert.strictEqual(failedOver.source, promoted);
       assert.deepStrictEqual(
         failedOver.replicas.map((r) => r.name),
-        [topology.source.name, untouched.name],
+        [bed.topology.source.name, untouched.name],
       );
-      assert.strictEqual(failedOver.oldSource, topology.source);
-      assert.strictEqual(await readOnly(topology.source), 1, "the old source no longer takes writes");
+      assert.strictEqual(failedOver.oldSource, bed.topology.source);
+      assert.strictEqual(await readOnly(bed.topology.source), 1, "the old source no longer takes writes");
       await insertRow(promoted, 2);
       await assertReplicatingFrom(failedOver, [1, 2]);
     });
 
     it("fails back to the original source from the failed-over topology; no transaction is applied twice or lost", async function () {
-      const failedBack = await promote(failedOver, topology.source);
-      assert.strictEqual(failedBack.source, topology.source);
-      assert.strictEqual(failedBack.oldSource, topology.replicas[0]);
-      await insertRow(topology.source, 3);
+      const failedBack = await promote(failedOver, bed.topology.source);
+      assert.strictEqual(failedBack.source, bed.topology.source);
+      assert.strictEqual(failedBack.oldSource, bed.topology.replicas[0]);
+      await insertRow(bed.topology.source, 3);
       await assertReplicatingFrom(failedBack, [1, 2, 3]);
       // A transaction fetched again would have stopped the SQL thread with a duplicate key.
-      const [count] = await topology.replicas[1].query("SELECT COUNT(*) AS n FROM failover_probe.notes");
+      const [count] = await bed.topology.replicas[1].query("SELECT COUNT(*) AS n FROM failover_probe.notes");
       assert.strictEqual(Number(count.n), 3);
     });
   });

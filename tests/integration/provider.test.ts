@@ -7,70 +7,66 @@ import { EnablementInputs } from "../../provider/plan/inputs";
 import { Role } from "../../provider/types";
 import { connectionOf, installedPlugins, rejects, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const plugins = eachCallItsOwnDeployment(semisyncPluginProvider);
 const enablements = eachCallItsOwnDeployment(semisyncEnablementProvider);
 
 for (const lane of lanes()) {
   describe(`provider against real servers: ${lane.name}`, function () {
-    let topology: Topology;
     let replica: Server;
+    const bed = testBed(lane, { replicas: 1 });
     const isMariaDb = lane.family === "mariadb";
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 1 });
-      replica = topology.replicas[0];
-    });
-
-    after(async function () {
-      await topology?.stop();
+      replica = bed.topology.replicas[0];
     });
 
     it("refuses a replica enablement on a server that is not a replica, naming the server and changing nothing", async function () {
-      const before = await semisyncVariables(topology.source);
-      const source = topology.source;
+      const before = await semisyncVariables(bed.topology.source);
+      const source = bed.topology.source;
       await rejects(plugins.create({ ...connectionOf(source), role: "replica" }), /replication is not configured on this server.*Nothing was changed/);
       const error = await rejects(enablements.create({ ...connectionOf(source), role: "replica" } as EnablementInputs), /replication is not configured on this server.*Nothing was changed/);
       assert.match(error.message, new RegExp(`\\[127\\.0\\.0\\.1:${source.port}\\]`));
-      assert.deepEqual(await installedPlugins(topology.source), []);
-      assert.deepEqual(await semisyncVariables(topology.source), before);
+      assert.deepEqual(await installedPlugins(bed.topology.source), []);
+      assert.deepEqual(await semisyncVariables(bed.topology.source), before);
     });
 
     it("refuses a wrong password with an error that names the server and never the password", async function () {
       const wrong = "not-the-password-7f3a";
-      const error = await rejects(plugins.create({ connection: { host: topology.source.host, port: topology.source.port, user: "admin" }, password: wrong, role: "source" }), /refused user 'admin'/);
-      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${topology.source.port}`));
+      const error = await rejects(plugins.create({ connection: { host: bed.topology.source.host, port: bed.topology.source.port, user: "admin" }, password: wrong, role: "source" }), /refused user 'admin'/);
+      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${bed.topology.source.port}`));
       assert.ok(!error.message.includes(wrong));
     });
 
     it("installs (or adopts the built-in) plugins and turns semisync on in the safe order", async function () {
-      const sourcePlugin = await plugins.create({ ...connectionOf(topology.source), role: "source" });
+      const sourcePlugin = await plugins.create({ ...connectionOf(bed.topology.source), role: "source" });
       const replicaPlugin = await plugins.create({ ...connectionOf(replica), role: "replica" });
       if (isMariaDb) {
         assert.equal(sourcePlugin.outs!.builtIn, true);
         assert.equal(sourcePlugin.outs!.pluginStatus, "BUILT-IN");
         assert.equal(sourcePlugin.outs!.pluginName, "rpl_semi_sync_master");
-        assert.deepEqual(await installedPlugins(topology.source), []);
+        assert.deepEqual(await installedPlugins(bed.topology.source), []);
       } else {
         assert.equal(sourcePlugin.outs!.pluginStatus, "ACTIVE");
-        assert.deepEqual(await installedPlugins(topology.source), [sourcePlugin.outs!.pluginName]);
+        assert.deepEqual(await installedPlugins(bed.topology.source), [sourcePlugin.outs!.pluginName]);
         assert.deepEqual(await installedPlugins(replica), [replicaPlugin.outs!.pluginName]);
       }
 
       const replicaOn = await enablements.create({ ...connectionOf(replica), role: "replica" } as EnablementInputs);
       assert.equal(replicaOn.outs!.semisyncStatus, "ON");
-      const sourceOn = await enablements.create({ ...connectionOf(topology.source), role: "source", timeoutMs: 3000 } as EnablementInputs);
+      const sourceOn = await enablements.create({ ...connectionOf(bed.topology.source), role: "source", timeoutMs: 3000 } as EnablementInputs);
       assert.equal(sourceOn.outs!.enabledOnServer, true);
       assert.equal(sourceOn.outs!.clients, 1);
       assert.equal(sourceOn.outs!.effective.timeoutMs, 3000);
 
       const prefix = sourceOn.outs!.activeTerminology === "modern" ? "Rpl_semi_sync_source_" : "Rpl_semi_sync_master_";
-      const yesBefore = Number((await semisyncStatus(topology.source))[`${prefix}yes_tx`]);
-      await topology.source.query("CREATE DATABASE IF NOT EXISTS semisync_it");
-      await topology.source.query("CREATE TABLE IF NOT EXISTS semisync_it.t (id INT PRIMARY KEY AUTO_INCREMENT)");
-      await topology.source.query("INSERT INTO semisync_it.t VALUES ()");
-      const yesAfter = Number((await semisyncStatus(topology.source))[`${prefix}yes_tx`]);
+      const yesBefore = Number((await semisyncStatus(bed.topology.source))[`${prefix}yes_tx`]);
+      await bed.topology.source.query("CREATE DATABASE IF NOT EXISTS semisync_it");
+      await bed.topology.source.query("CREATE TABLE IF NOT EXISTS semisync_it.t (id INT PRIMARY KEY AUTO_INCREMENT)");
+      await bed.topology.source.query("INSERT INTO semisync_it.t VALUES ()");
+      const yesAfter = Number((await semisyncStatus(bed.topology.source))[`${prefix}yes_tx`]);
       assert.ok(yesAfter > yesBefore, `a commit was acknowledged by the replica (${prefix}yes_tx ${yesBefore} -> ${yesAfter})`);
 
       // Teardown in the stall-free order: source off first, then the replica, then the plugins.
@@ -78,10 +74,10 @@ for (const lane of lanes()) {
       await enablements.delete("x", replicaOn.outs as EnablementOutputs);
       await plugins.delete("x", replicaPlugin.outs as PluginOutputs);
       await plugins.delete("x", sourcePlugin.outs as PluginOutputs);
-      assert.deepEqual(await installedPlugins(topology.source), []);
+      assert.deepEqual(await installedPlugins(bed.topology.source), []);
       assert.deepEqual(await installedPlugins(replica), []);
       if (isMariaDb) {
-        const vars = await semisyncVariables(topology.source);
+        const vars = await semisyncVariables(bed.topology.source);
         assert.equal(vars.rpl_semi_sync_master_enabled, "OFF");
         assert.equal(vars.rpl_semi_sync_master_timeout, "10000", "the managed timeout is back to its default");
         assert.equal((await semisyncVariables(replica)).rpl_semi_sync_slave_enabled, "OFF");
@@ -89,11 +85,11 @@ for (const lane of lanes()) {
     });
 
     it("refuses to switch the last semisync replica off while its source is on, and changes nothing", async function () {
-      const sourcePlugin = await plugins.create({ ...connectionOf(topology.source), role: "source" });
+      const sourcePlugin = await plugins.create({ ...connectionOf(bed.topology.source), role: "source" });
       const replicaPlugin = await plugins.create({ ...connectionOf(replica), role: "replica" });
-      const declaredSource = { sourceConnection: connectionOf(topology.source).connection, sourcePassword: topology.source.password };
+      const declaredSource = { sourceConnection: connectionOf(bed.topology.source).connection, sourcePassword: bed.topology.source.password };
       const replicaOn = await enablements.create({ ...connectionOf(replica), role: "replica", ...declaredSource } as EnablementInputs);
-      const sourceOn = await enablements.create({ ...connectionOf(topology.source), role: "source" } as EnablementInputs);
+      const sourceOn = await enablements.create({ ...connectionOf(bed.topology.source), role: "source" } as EnablementInputs);
       await rejects(enablements.delete("x", replicaOn.outs as EnablementOutputs), /still has semisync switched on with 1 semisync replica.*Nothing was changed/s);
       // MySQL uninstalls (stopping the IO thread); MariaDB's built-in plugin found the replica off,
       // so its delete switches it off again: either would leave the source short, so both refuse.
@@ -111,22 +107,22 @@ for (const lane of lanes()) {
 
     it("delete succeeds when the plugin is already gone", async function () {
       const role: Role = "source";
-      await plugins.delete("x", { ...connectionOf(topology.source), role, pluginName: isMariaDb ? "rpl_semi_sync_master" : "rpl_semi_sync_source" } as PluginOutputs);
+      await plugins.delete("x", { ...connectionOf(bed.topology.source), role, pluginName: isMariaDb ? "rpl_semi_sync_master" : "rpl_semi_sync_source" } as PluginOutputs);
     });
 
     it("refuses waitForReplicaCount where the server has no such variable, before changing anything", async function () {
       if (!isMariaDb) {
         // MySQL has the variable: the same input must be accepted there.
-        await plugins.create({ ...connectionOf(topology.source), role: "source" });
-        const on = await enablements.create({ ...connectionOf(topology.source), role: "source", enabled: false, waitForReplicaCount: 1 } as EnablementInputs);
+        await plugins.create({ ...connectionOf(bed.topology.source), role: "source" });
+        const on = await enablements.create({ ...connectionOf(bed.topology.source), role: "source", enabled: false, waitForReplicaCount: 1 } as EnablementInputs);
         assert.equal(on.outs!.effective.waitForReplicaCount, 1);
         await enablements.delete("x", on.outs as EnablementOutputs);
-        await plugins.delete("x", { ...connectionOf(topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);
+        await plugins.delete("x", { ...connectionOf(bed.topology.source), role: "source", pluginName: "rpl_semi_sync_source" } as PluginOutputs);
         return;
       }
-      const before = await semisyncVariables(topology.source);
-      await rejects(enablements.create({ ...connectionOf(topology.source), role: "source", waitForReplicaCount: 2, timeoutMs: 1234 } as EnablementInputs), /waitForReplicaCount has no variable on MariaDB/);
-      assert.deepEqual(await semisyncVariables(topology.source), before);
+      const before = await semisyncVariables(bed.topology.source);
+      await rejects(enablements.create({ ...connectionOf(bed.topology.source), role: "source", waitForReplicaCount: 2, timeoutMs: 1234 } as EnablementInputs), /waitForReplicaCount has no variable on MariaDB/);
+      assert.deepEqual(await semisyncVariables(bed.topology.source), before);
     });
   });
 }

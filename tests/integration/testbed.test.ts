@@ -2,7 +2,8 @@ import * as assert from "assert";
 import { lanes } from "../testbed/lanes";
 import { replicationStatus, waitForReplicationRunning } from "../testbed/replication";
 import { sleep } from "../testbed/sql-client";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const REPLICATION_DEADLINE_MS = 30_000;
 
@@ -30,28 +31,23 @@ async function waitForProbeRow(replica: Server, id: number): Promise<void> {
 for (const lane of lanes()) {
   describe(`test bed on ${lane.name} (${lane.image})`, function () {
     this.timeout(300_000);
-    let topology: Topology;
+    const bed = testBed(lane, { replicas: 2 });
 
     before(async function () {
-      topology = await startTopology(lane, { replicas: 2 });
-      await topology.source.query("CREATE DATABASE testbed_probe");
-      await topology.source.query("CREATE TABLE testbed_probe.notes (id INT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
-    });
-
-    after(async function () {
-      await topology?.stop();
+      await bed.topology.source.query("CREATE DATABASE testbed_probe");
+      await bed.topology.source.query("CREATE TABLE testbed_probe.notes (id INT PRIMARY KEY, note VARCHAR(64) NOT NULL)");
     });
 
     it("runs both replication threads on every replica and none on the source", async function () {
-      assert.strictEqual(await replicationStatus(topology.source), undefined);
-      for (const replica of topology.replicas) {
+      assert.strictEqual(await replicationStatus(bed.topology.source), undefined);
+      for (const replica of bed.topology.replicas) {
         const status = await replicationStatus(replica);
         assert.deepStrictEqual({ name: replica.name, io: status?.ioRunning, sql: status?.sqlRunning }, { name: replica.name, io: true, sql: true });
       }
     });
 
     it("gives every server its own server id and port on 127.0.0.1", async function () {
-      const servers = [topology.source, ...topology.replicas];
+      const servers = [bed.topology.source, ...bed.topology.replicas];
       const ids = await Promise.all(servers.map(async (server) => (await server.query("SELECT @@server_id AS id"))[0].id));
       assert.deepStrictEqual(
         ids,
@@ -63,13 +59,13 @@ for (const lane of lanes()) {
     });
 
     it("replicates a row written on the source to every replica", async function () {
-      await insertProbeRow(topology.source, 1);
-      await Promise.all(topology.replicas.map((replica) => waitForProbeRow(replica, 1)));
+      await insertProbeRow(bed.topology.source, 1);
+      await Promise.all(bed.topology.replicas.map((replica) => waitForProbeRow(replica, 1)));
     });
 
     if (lane.family === "mysql") {
       it("reads SET PERSIST values back at a restart, as a server started from its option file does", async function () {
-        const [replica] = topology.replicas;
+        const [replica] = bed.topology.replicas;
         await replica.query("SET PERSIST max_connections = 77");
         await replica.restart();
         const [row] = await replica.query("SELECT @@GLOBAL.max_connections AS n");
@@ -79,17 +75,17 @@ for (const lane of lanes()) {
       });
 
       it("runs every server with GTID mode on", async function () {
-        for (const server of [topology.source, ...topology.replicas]) {
+        for (const server of [bed.topology.source, ...bed.topology.replicas]) {
           const [row] = await server.query("SELECT @@GLOBAL.gtid_mode AS mode");
           assert.strictEqual(row.mode, "ON", `gtid_mode on ${server.name}`);
         }
       });
     } else {
       it("records the source's GTID position in gtid_slave_pos on every replica", async function () {
-        await insertProbeRow(topology.source, 2);
-        const [{ position }] = await topology.source.query("SELECT @@GLOBAL.gtid_binlog_pos AS position");
+        await insertProbeRow(bed.topology.source, 2);
+        const [{ position }] = await bed.topology.source.query("SELECT @@GLOBAL.gtid_binlog_pos AS position");
         assert.notStrictEqual(position, "");
-        for (const replica of topology.replicas) {
+        for (const replica of bed.topology.replicas) {
           await eventually(`gtid_slave_pos on ${replica.name} did not reach ${position}`, async () => {
             const [row] = await replica.query("SELECT @@GLOBAL.gtid_slave_pos AS position");
             return row.position === position ? row.position : undefined;
@@ -99,10 +95,10 @@ for (const lane of lanes()) {
     }
 
     it("resumes replication after a replica restarts", async function () {
-      const [restarted, untouched] = topology.replicas;
+      const [restarted, untouched] = bed.topology.replicas;
       await restarted.restart();
       await waitForReplicationRunning(restarted);
-      await insertProbeRow(topology.source, 3);
+      await insertProbeRow(bed.topology.source, 3);
       await Promise.all([waitForProbeRow(restarted, 3), waitForProbeRow(untouched, 3)]);
     });
   });

@@ -128,3 +128,18 @@ export function percentile(samples: CommitSample[], p: number): number {
   const sorted = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/**
+ * Runs `work` with a writer committing on `source` throughout, and hands every commit to `check`
+ * once the writer stops, whether `work` succeeded or not.
+ */
+export async function whileCommitting<T>(source: ServerAddress, work: () => Promise<T>, check: (samples: CommitSample[]) => void): Promise<T> {
+  const writer = await startCommitWriter(source);
+  try {
+    const result = await work();
+    await writer.settle();
+    return result;
+  } finally {
+    check(await writer.stop());
+  }
+}

@@ -1,5 +1,7 @@
 import { Stack } from "@pulumi/pulumi/automation";
-import { CliProject, pulumiCli } from "../../examples/demo/pulumi-cli";
+import { CliProject, configureServers, pulumiCli } from "../../examples/demo/pulumi-cli";
+import { Topology } from "../testbed/topology";
+import { assertNothingInstalled, assertSemisyncEverywhere } from "./server-probes";
 
 /*
  * The empty-plan check after every `up` (Pulumi's ProgramTest, Terraform's acceptance tests):
@@ -18,4 +20,19 @@ export async function assertNoChangesAfterUp(stack: Stack): Promise<void> {
 export async function assertNoChangesAfterCliUp(project: Pick<CliProject, "dir" | "env">): Promise<void> {
   await pulumiCli(project, ["refresh", "--yes", "--expect-no-changes"]);
   await pulumiCli(project, ["preview", "--expect-no-changes"]);
+}
+
+/**
+ * A CLI project's whole life on the test bed: its servers configured (the admin account), `up`
+ * making every replica semisync, a refresh and a preview then finding no changes, `destroy`
+ * leaving no plugin. `beforeDestroy` checks the deployed stack first, given `up`'s output.
+ */
+export async function cliRoundTrip(project: CliProject, topology: Topology, beforeDestroy?: (upOutput: string) => Promise<void> | void): Promise<void> {
+  await configureServers(project, { source: topology.source, replicas: topology.replicas, user: "admin", password: topology.source.password });
+  const up = await pulumiCli(project, ["up", "--yes"]);
+  await assertSemisyncEverywhere(topology);
+  await assertNoChangesAfterCliUp(project);
+  await beforeDestroy?.(up);
+  await pulumiCli(project, ["destroy", "--yes"]);
+  await assertNothingInstalled(topology);
 }

@@ -66,6 +66,26 @@ export async function packCheckout(): Promise<string> {
 }
 
 /**
+ * The checkout packed as users get it (`packCheckout`), for the enclosing describe: packed in a
+ * `before` hook, and the folders this process made removed in an `after` hook.
+ */
+export function packedCheckout(): { readonly tarball: string } {
+  let tarball: string | undefined;
+  before(async function () {
+    tarball = await packCheckout();
+  });
+  after(function () {
+    removeCreatedFolders();
+  });
+  return {
+    get tarball() {
+      if (tarball === undefined) throw new Error("the checkout is packed in the describe's before hook: read the tarball in a hook or a test");
+      return tarball;
+    },
+  };
+}
+
+/**
  * A Pulumi project as a user creates it: examples/replication-component's program, a strict
  * tsconfig, and `npm install` of `@pulumi/pulumi` at `sdk` plus the package from `tarball`
  * (nothing from the checkout), on a local file backend.

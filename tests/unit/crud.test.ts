@@ -10,7 +10,7 @@ import { applyStatements } from "../../provider/sql/apply";
 import { SemisyncError } from "../../provider/sql/errors";
 import { ObservedState } from "../../provider/types";
 import { FakeServer, fakeServer, noServer, registeredReplica, unreachable } from "./fake-session";
-import { defaultChannel, flavorOf, observedOn, pluginRow, pluginVariables } from "./fixtures";
+import { defaultChannel, flavorOf, observedOn, pluginOutputs, pluginRow, pluginVariables } from "./fixtures";
 
 /*
  * The crud code's own steps over a fake session: verify after a change, the rollback it runs
@@ -90,20 +90,7 @@ function enablementProps(host: string, overrides: Partial<EnablementOutputs> = {
 }
 
 function pluginProps(host: string, overrides: Partial<PluginOutputs> = {}): PluginOutputs {
-  return {
-    connection: connectionOf(host),
-    role: "source",
-    pluginName: "rpl_semi_sync_source",
-    pluginLibrary: "semisync_source.so",
-    pluginStatus: "ACTIVE",
-    builtIn: false,
-    adopted: false,
-    foundEnabled: false,
-    activeTerminology: "modern",
-    serverVersion: "9.7.4",
-    serverFlavor: flavor.id,
-    ...overrides,
-  };
+  return pluginOutputs({ connection: connectionOf(host), foundEnabled: false, serverFlavor: flavor.id, ...overrides });
 }
 
 describe("crud: verify after a change, over a fake session", () => {

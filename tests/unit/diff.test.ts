@@ -3,6 +3,7 @@ import { ENABLEMENT_PARTS, EnablementOutputs } from "../../provider/crud/enablem
 import { PLUGIN_PARTS, PluginOutputs } from "../../provider/crud/plugin-provider";
 import { sideProvider } from "../../provider/crud/side-provider";
 import { EnablementInputs, PluginInputs } from "../../provider/plan/inputs";
+import { pluginOutputs as storedPluginOutputs } from "./fixtures";
 
 const ID = "mysql://db1:3306/semisync-x/source";
 
@@ -11,20 +12,7 @@ const semisyncPluginProvider = sideProvider({ ...PLUGIN_PARTS, live: undefined }
 const semisyncEnablementProvider = sideProvider({ ...ENABLEMENT_PARTS, live: undefined });
 
 function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOutputs {
-  return {
-    connection: { host: "db1", port: 3306, user: "semisync" },
-    password: "secret",
-    role: "source",
-    pluginName: "rpl_semi_sync_source",
-    pluginLibrary: "semisync_source.so",
-    pluginStatus: "ACTIVE",
-    builtIn: false,
-    adopted: false,
-    activeTerminology: "modern",
-    serverVersion: "9.7.4",
-    serverFlavor: "mysql-9.5",
-    ...overrides,
-  };
+  return storedPluginOutputs({ password: "secret", ...overrides });
 }
 
 function pluginInputs(olds: PluginOutputs, overrides: Partial<PluginInputs> = {}): PluginInputs {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { detectFlavor } from "../../provider/flavors/detect";
 import { Flavor } from "../../provider/flavors/generations";
 import { SETTING_SPECS, enabledVariable, sideNames, variableName } from "../../provider/flavors/names";
+import { PluginOutputs } from "../../provider/plan/props";
 import { ObservedState, PluginRow, ReplicationChannel, ResolvedTerminology, Role, Statement } from "../../provider/types";
 
 /** @@version strings as the servers report them, by a short label. */
@@ -180,4 +181,24 @@ export function expectUnsupported(fn: () => unknown, ...patterns: RegExp[]): Err
 
 export function sqlOf(statements: Statement[]): string[] {
   return statements.map((s) => s.sql);
+}
+
+/**
+ * A `SemisyncPlugin`'s outputs after it installed the source plugin on MySQL 9.7: the fields every
+ * version stored (0.1.0 on). `overrides` replaces or adds fields (`password`, `foundEnabled`, …).
+ */
+export function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOutputs {
+  return {
+    connection: { host: "db1", port: 3306, user: "semisync" },
+    role: "source",
+    pluginName: "rpl_semi_sync_source",
+    pluginLibrary: "semisync_source.so",
+    pluginStatus: "ACTIVE",
+    builtIn: false,
+    adopted: false,
+    activeTerminology: "modern",
+    serverVersion: "9.7.4",
+    serverFlavor: "mysql-9.5",
+    ...overrides,
+  };
 }

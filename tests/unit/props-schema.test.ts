@@ -5,6 +5,7 @@ const requireFromString: (code: string) => { handler(): Record<string, (...args:
 import { semisyncEnablementStub, semisyncPluginStub } from "../../provider/resources/provider-stubs";
 import { SemisyncEnablement, SemisyncPlugin } from "../../provider/runtime";
 import { SemisyncError } from "../../provider/sql/errors";
+import { pluginOutputs } from "./fixtures";
 import { PROPS_SCHEMA_VERSION, migrateProps, needsRewrite, schemaOf, stampProps, unstampInputs } from "../../provider/runtime/props-schema";
 
 const ID = "mysql://127.0.0.1:3306/semisync-plugin/source";
@@ -13,17 +14,7 @@ const ID = "mysql://127.0.0.1:3306/semisync-plugin/source";
 function pluginProps010(): Record<string, unknown> {
   return {
     __provider: "exports.handler = __f0;\n…0.1.0's serialized provider…",
-    connection: { host: "127.0.0.1", port: 3306, user: "admin" },
-    password: "secret",
-    role: "source",
-    pluginName: "rpl_semi_sync_source",
-    pluginLibrary: "semisync_source.so",
-    pluginStatus: "ACTIVE",
-    builtIn: false,
-    adopted: false,
-    activeTerminology: "modern",
-    serverVersion: "9.7.4",
-    serverFlavor: "mysql-9.5",
+    ...pluginOutputs({ connection: { host: "127.0.0.1", port: 3306, user: "admin" }, password: "secret" }),
     providerVersion: "0.1.0",
   };
 }

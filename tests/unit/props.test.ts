@@ -4,7 +4,7 @@ import { clientsToCount, desiredOf, needsClientsFirst, needsPreflight, requiredC
 import { EnablementInputs, PluginInputs, UNKNOWN } from "../../provider/plan/inputs";
 import { installOptionsOf } from "../../provider/plan/plugin-plan";
 import { ENABLEMENT_PROPS, EnablementOutputs, InputKind, PLUGIN_PROPS, PluginOutputs, comparedValues, inputsOfProps, storedInputs } from "../../provider/plan/props";
-import { observedOn, pluginVariables, flavorOf } from "./fixtures";
+import { observedOn, pluginOutputs as storedPluginOutputs, pluginVariables, flavorOf } from "./fixtures";
 
 const connection = { host: "db1", port: 3306, user: "semisync" };
 const topology = { source: { ...connection, password: "s3cret" }, replicas: [], failoverReady: true };
@@ -16,20 +16,7 @@ const keysOfKind = (inputs: Record<string, InputKind>, kind: InputKind["kind"]) 
     .sort();
 
 function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOutputs {
-  return {
-    connection,
-    role: "source",
-    pluginName: "rpl_semi_sync_source",
-    pluginLibrary: "semisync_source.so",
-    pluginStatus: "ACTIVE",
-    builtIn: false,
-    adopted: false,
-    foundEnabled: false,
-    activeTerminology: "modern",
-    serverVersion: "9.7.4",
-    serverFlavor: "mysql-9.5",
-    ...overrides,
-  };
+  return storedPluginOutputs({ connection, foundEnabled: false, ...overrides });
 }
 
 function enablementOutputs(overrides: Partial<EnablementOutputs> = {}): EnablementOutputs {
