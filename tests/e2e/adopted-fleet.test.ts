@@ -3,11 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
-import { maxLatency, startCommitWriter } from "../support/commit-writer";
-import { inlineStack } from "../support/pulumi-workspace";
+import { maxLatency, whileCommitting } from "../support/commit-writer";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
-import { requireLane } from "../testbed/lanes";
-import { Server, Topology, startTopology } from "../testbed/topology";
+import { Server, Topology } from "../testbed/topology";
+import { testBed } from "../support/test-bed";
 
 const HAND_SET_TIMEOUT = "5000";
 const DECLARED_TIMEOUT_MS = 20_000;
@@ -40,46 +39,38 @@ async function assertAsFound(topology: Topology) {
 }
 
 describe("an adopted fleet is left as it was found", function () {
-  let topology: Topology;
   let stack: Stack;
+  const bed = testBed("mysql", { replicas: 2 });
 
   before(async function () {
-    topology = await startTopology(requireLane("mysql"), { replicas: 2 });
-    ({ stack } = await inlineStack("semisync-adopted", async () => {
+    stack = await bed.stack("semisync-adopted", async () => {
       const config = new pulumi.Config();
       const password = config.requireSecret("adminPassword");
       const connection = (s: Server) => ({ host: s.host, port: s.port, user: s.user, password });
       const replication = new SemisyncReplication("orders", {
-        source: connection(topology.source),
-        replicas: topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
+        source: connection(bed.topology.source),
+        replicas: bed.topology.replicas.map((r) => ({ ...connection(r), name: r.name })),
         timeoutMs: DECLARED_TIMEOUT_MS,
         removeAdopted: config.getBoolean("removeAdopted"),
       });
       return { adopted: replication.adopted, sourceStatus: replication.sourceStatus };
-    }));
-    await stack.setConfig("adminPassword", { value: topology.source.password, secret: true });
-    await enableByHand(topology);
-  });
-
-  after(async function () {
-    await topology?.stop();
+    });
+    await enableByHand(bed.topology);
   });
 
   it("up reports what it adopted, and destroy puts the hand-set state back: plugins, switches and timeout 5000", async function () {
     const up = await stack.up();
-    assert.equal((await semisyncVariables(topology.source)).rpl_semi_sync_source_timeout, String(DECLARED_TIMEOUT_MS));
+    assert.equal((await semisyncVariables(bed.topology.source)).rpl_semi_sync_source_timeout, String(DECLARED_TIMEOUT_MS));
     await assertNoChangesAfterUp(stack);
-    const writer = await startCommitWriter(topology.source);
-    let destroy;
-    try {
-      destroy = await stack.destroy();
-      await writer.settle();
-    } finally {
-      const samples = await writer.stop();
-      console.log(`      destroy of the adopted fleet: max commit ${maxLatency(samples).toFixed(1)} ms over ${samples.length} commits`);
-      assert.ok(maxLatency(samples) < 2_500, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
-    }
-    await assertAsFound(topology);
+    const destroy = await whileCommitting(
+      bed.topology.source,
+      () => stack.destroy(),
+      (samples) => {
+        console.log(`      destroy of the adopted fleet: max commit ${maxLatency(samples).toFixed(1)} ms over ${samples.length} commits`);
+        assert.ok(maxLatency(samples) < 2_500, `a commit waited ${maxLatency(samples).toFixed(0)} ms`);
+      },
+    );
+    await assertAsFound(bed.topology);
     assert.match(destroy.stdout, /left switched on, as it was found when this resource adopted it/);
     const adopted = { plugin: true, enabled: true };
     assert.deepEqual(up.outputs.adopted?.value, { source: adopted, replicas: { "replica-1": adopted, "replica-2": adopted } }, "up said what it adopted");
@@ -90,6 +81,6 @@ describe("an adopted fleet is left as it was found", function () {
     await stack.up();
     await assertNoChangesAfterUp(stack);
     await stack.destroy();
-    for (const server of [topology.source, ...topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
+    for (const server of [bed.topology.source, ...bed.topology.replicas]) assert.deepEqual(await installedPlugins(server), [], `${server.name} has no plugin`);
   });
 });
