@@ -13,43 +13,22 @@
  * The state of a plugin resource holds the declared shape: its inputs, and as outputs the inputs
  * plus what the CRUD code observed.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { semisyncEnablementProvider } from "../crud/enablement-provider";
 import { semisyncPluginProvider } from "../crud/plugin-provider";
 import { MemberConnection, joinCredentials, splitCredentials } from "../plan/inputs";
-import { PropertySpec, conceal, reveal } from "./raw-values";
+import { conceal, reveal } from "./raw-values";
 import { importedProps } from "./import";
+import { SCHEMA, SCHEMA_TEXT, VERSION, token, typeProperties } from "./served-schema";
 
 type Props = Record<string, unknown>;
 type CrudProvider = pulumi.dynamic.ResourceProvider<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..", "..");
-export const VERSION: string = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version;
-
-/** The checked-in schema (`npm run schema`), as `pulumi package get-schema` serves it. */
-export const SCHEMA_TEXT = fs.readFileSync(path.join(PACKAGE_ROOT, "provider", "native", "schema.json"), "utf8");
-interface ResourceSpec {
-  inputProperties: Record<string, PropertySpec>;
-  properties: Record<string, PropertySpec>;
-}
-interface Schema {
-  version: string;
-  resources: Record<string, ResourceSpec>;
-  types: Record<string, { properties?: Record<string, PropertySpec> }>;
-}
-export const SCHEMA: Schema = JSON.parse(SCHEMA_TEXT);
-
-export const token = (name: string) => `mysql-semisync:index:${name}`;
 
 const CRUD: Record<string, CrudProvider> = {
   [token("SemisyncPlugin")]: semisyncPluginProvider,
   [token("SemisyncEnablement")]: semisyncEnablementProvider,
 };
-
-export const typeProperties = (ref: string) => SCHEMA.types[ref.replace(/^#\/types\//, "")]?.properties;
 
 function typeOf(urn: string): string {
   // urn:pulumi:stack::project::parent$type::name: the type is the last segment of the type chain.

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SemisyncEnablementArgs } from "../resources/semisync-enablement";
 import { SemisyncPluginArgs } from "../resources/semisync-plugin";
 import { EnablementResource as ComponentEnablement, PluginResource as ComponentPlugin, SemisyncReplicationArgs, SemisyncReplicationOf } from "../resources/semisync-replication";
-import { SCHEMA, VERSION, token, typeProperties } from "./provider";
+import { SCHEMA, VERSION, token, typeProperties } from "./served-schema";
 import { PropertySpec } from "./raw-values";
 
 /** Every output the schema lists, registered unset so the engine fills it in. */

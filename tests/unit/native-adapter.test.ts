@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseImportId } from "../../provider/native/import";
-import { SCHEMA, fromCrud, toCrud, typeProperties } from "../../provider/native/provider";
+import { fromCrud, toCrud } from "../../provider/native/provider";
+import { SCHEMA, typeProperties } from "../../provider/native/served-schema";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, conceal, reveal } from "../../provider/native/raw-values";
 
 const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
