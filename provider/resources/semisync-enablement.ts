@@ -97,7 +97,7 @@ export class SemisyncEnablement extends pulumi.dynamic.Resource {
   declare readonly found: pulumi.Output<FoundSemisync | undefined>;
   /**
    * `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-   * semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
+   * semisync off at startup (docs/restarts.md): the next `pulumi up` switches it on once its
    * replicas are back.
    */
   declare readonly optionFileLines: pulumi.Output<string[]>;

@@ -53,7 +53,7 @@ type SemisyncEnablement struct {
 	// (docs/monitoring.md). Undefined on a replica.
 	Monitoring SemisyncMonitoringPtrOutput `pulumi:"monitoring"`
 	// `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-	// semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
+	// semisync off at startup (docs/restarts.md): the next `pulumi up` switches it on once its
 	// replicas are back.
 	OptionFileLines pulumi.StringArrayOutput `pulumi:"optionFileLines"`
 	// Write the values with `SET PERSIST` so they survive a restart (MySQL 8.0+). Elsewhere the
@@ -61,7 +61,7 @@ type SemisyncEnablement struct {
 	// (also in the enablement's `optionFileLines` output). A source's switch
 	// (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
 	// any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-	// `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+	// the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
 	// to false (`SET GLOBAL`, lost at restart).
 	Persist pulumi.BoolPtrOutput `pulumi:"persist"`
 	// The `rpl_semi_sync_*` values the server keeps across a restart (`mysqld-auto.cnf`, read from
@@ -257,7 +257,7 @@ type semisyncEnablementArgs struct {
 	// (also in the enablement's `optionFileLines` output). A source's switch
 	// (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
 	// any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-	// `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+	// the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
 	// to false (`SET GLOBAL`, lost at restart).
 	Persist *bool `pulumi:"persist"`
 	// Delete removes semisync even where it was already there when the resource was created
@@ -365,7 +365,7 @@ type SemisyncEnablementArgs struct {
 	// (also in the enablement's `optionFileLines` output). A source's switch
 	// (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
 	// any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-	// `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+	// the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
 	// to false (`SET GLOBAL`, lost at restart).
 	Persist pulumi.BoolPtrInput
 	// Delete removes semisync even where it was already there when the resource was created
@@ -556,7 +556,7 @@ func (o SemisyncEnablementOutput) Monitoring() SemisyncMonitoringPtrOutput {
 }
 
 // `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-// semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
+// semisync off at startup (docs/restarts.md): the next `pulumi up` switches it on once its
 // replicas are back.
 func (o SemisyncEnablementOutput) OptionFileLines() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.StringArrayOutput { return v.OptionFileLines }).(pulumi.StringArrayOutput)
@@ -567,7 +567,7 @@ func (o SemisyncEnablementOutput) OptionFileLines() pulumi.StringArrayOutput {
 // (also in the enablement's `optionFileLines` output). A source's switch
 // (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
 // any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-// `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+// the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
 // to false (`SET GLOBAL`, lost at restart).
 func (o SemisyncEnablementOutput) Persist() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *SemisyncEnablement) pulumi.BoolPtrOutput { return v.Persist }).(pulumi.BoolPtrOutput)

@@ -101,7 +101,7 @@ type semisyncReplicationArgs struct {
 	// (also in the enablement's `optionFileLines` output). A source's switch
 	// (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
 	// any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-	// `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+	// the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
 	// to false (`SET GLOBAL`, lost at restart).
 	Persist *bool `pulumi:"persist"`
 	// Delete removes semisync even where it was already there when the resource was created
@@ -173,7 +173,7 @@ type SemisyncReplicationArgs struct {
 	// (also in the enablement's `optionFileLines` output). A source's switch
 	// (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
 	// any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-	// `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+	// the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
 	// to false (`SET GLOBAL`, lost at restart).
 	Persist pulumi.BoolPtrInput
 	// Delete removes semisync even where it was already there when the resource was created

@@ -58,7 +58,7 @@ class SemisyncEnablementArgs:
                (also in the enablement's `optionFileLines` output). A source's switch
                (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
                any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-               `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+               the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
                to false (`SET GLOBAL`, lost at restart).
         :param pulumi.Input[_builtins.bool] remove_adopted: Delete removes semisync even where it was already there when the resource was created
                (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
@@ -243,7 +243,7 @@ class SemisyncEnablementArgs:
         (also in the enablement's `optionFileLines` output). A source's switch
         (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
         any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-        `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+        the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
         to false (`SET GLOBAL`, lost at restart).
         """
         return pulumi.get(self, "persist")
@@ -526,7 +526,7 @@ class SemisyncEnablement(pulumi.CustomResource):
                (also in the enablement's `optionFileLines` output). A source's switch
                (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
                any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-               `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+               the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
                to false (`SET GLOBAL`, lost at restart).
         :param pulumi.Input[_builtins.bool] remove_adopted: Delete removes semisync even where it was already there when the resource was created
                (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
@@ -868,7 +868,7 @@ class SemisyncEnablement(pulumi.CustomResource):
     def option_file_lines(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
         `[mysqld]` option-file lines that keep this state across restarts. A source's line keeps
-        semisync off at startup (docs/restarts.md): `pulumi up --refresh` switches it on once its
+        semisync off at startup (docs/restarts.md): the next `pulumi up` switches it on once its
         replicas are back.
         """
         return pulumi.get(self, "option_file_lines")
@@ -882,7 +882,7 @@ class SemisyncEnablement(pulumi.CustomResource):
         (also in the enablement's `optionFileLines` output). A source's switch
         (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
         any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-        `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+        the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
         to false (`SET GLOBAL`, lost at restart).
         """
         return pulumi.get(self, "persist")

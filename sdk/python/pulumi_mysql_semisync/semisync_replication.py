@@ -60,7 +60,7 @@ class SemisyncReplicationArgs:
                (also in the enablement's `optionFileLines` output). A source's switch
                (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
                any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-               `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+               the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
                to false (`SET GLOBAL`, lost at restart).
         :param pulumi.Input[_builtins.bool] remove_adopted: Delete removes semisync even where it was already there when the resource was created
                (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
@@ -196,7 +196,7 @@ class SemisyncReplicationArgs:
         (also in the enablement's `optionFileLines` output). A source's switch
         (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
         any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-        `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+        the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
         to false (`SET GLOBAL`, lost at restart).
         """
         return pulumi.get(self, "persist")
@@ -370,7 +370,7 @@ class SemisyncReplication(pulumi.ComponentResource):
                (also in the enablement's `optionFileLines` output). A source's switch
                (`rpl_semi_sync_source_enabled`) is never persisted: a source that boots switched on, before
                any replica is back, stalls its first commit for the whole `timeoutMs`; it boots off and
-               `pulumi up --refresh` switches it on once `requiredClients` replicas are connected. Defaults
+               the next `pulumi up` switches it on once `requiredClients` replicas are connected. Defaults
                to false (`SET GLOBAL`, lost at restart).
         :param pulumi.Input[_builtins.bool] remove_adopted: Delete removes semisync even where it was already there when the resource was created
                (`adopted`): the plugin is uninstalled, the switch turned off and each setting it managed set
