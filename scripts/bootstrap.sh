@@ -99,6 +99,8 @@ debian_mirror() {
   echo "$m"
 }
 
+# Runs in the background beside the Go builds (see the end of this file), so it must not call
+# apt_install: two apt-get runs at once fight over dpkg's lock. ensure_image_tools installs first.
 ensure_images() {
   [ "${SEMISYNC_SKIP_IMAGES:-0}" = 1 ] && return
   local host entry image suite pkg root mirror
@@ -108,7 +110,6 @@ ensure_images() {
     if docker -H "$host" image inspect "$image" >/dev/null 2>&1; then continue; fi
     root="$SEMISYNC_CACHE/roots/${image##*/}"; root=${root/:/-}
     if [ ! -f "$root/.complete" ]; then
-      command -v debootstrap >/dev/null || apt_install debootstrap
       mirror=$(debian_mirror)
       semisync_log "building $image: debootstrap $suite with $pkg (about a minute)"
       rm -rf "$root"; mkdir -p "$(dirname "$root")"
@@ -125,6 +126,11 @@ ensure_images() {
   done
 }
 
+ensure_image_tools() {
+  [ "${SEMISYNC_SKIP_IMAGES:-0}" = 1 ] && return
+  command -v debootstrap >/dev/null || apt_install debootstrap
+}
+
 build_go_main() { # module-dir binary-name package ldflags
   local dir=$1 bin=$2 pkg=$3 ldflags=$4
   command -v go >/dev/null || apt_install golang-go
@@ -134,32 +140,12 @@ build_go_main() { # module-dir binary-name package ldflags
     || { tail -20 "$dir/build.log" >&2; semisync_die "go build of $bin failed, see $dir/build.log"; }
 }
 
-ensure_pulumi() {
-  local version dir
-  version=$(semisync_pulumi_version)
-  [ -n "$version" ] || semisync_die "package.json devDependencies do not pin @pulumi/pulumi to an exact version"
-  dir="$SEMISYNC_CACHE/pulumi-cli-v$version"
-  if ! { command -v pulumi >/dev/null && pulumi version >/dev/null 2>&1; } && [ ! -x "$dir/bin/pulumi" ]; then
-    mkdir -p "$dir"
-    cat >"$dir/go.mod" <<GOMOD
-module pulumi-mysql-semisync/pulumi-cli
-
-go 1.25
-
-require github.com/pulumi/pulumi/pkg/v3 v$version
-
-replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
-GOMOD
-    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$dir/tools.go"
-    # Without the version stamp the Automation API refuses the CLI ("Failed to parse Pulumi CLI version").
-    build_go_main "$dir" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
-      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
-  fi
-  dir="$SEMISYNC_CACHE/pulumi-language-nodejs-$SEMISYNC_LANGHOST_VERSION"
-  if ! command -v pulumi-language-nodejs >/dev/null && [ ! -x "$dir/bin/pulumi-language-nodejs" ]; then
-    mkdir -p "$dir"
-    cat >"$dir/go.mod" <<GOMOD
-module pulumi-mysql-semisync/pulumi-language-nodejs
+# The Node.js and Python language hosts live inside the sdk/v3 module at SEMISYNC_LANGHOST_VERSION.
+build_sdk_language_host() { # language dir
+  local language=$1 dir=$2
+  mkdir -p "$dir"
+  cat >"$dir/go.mod" <<GOMOD
+module pulumi-mysql-semisync/pulumi-language-$language
 
 go 1.21
 
@@ -167,9 +153,22 @@ require github.com/pulumi/pulumi/sdk/v3 $SEMISYNC_LANGHOST_VERSION
 
 replace golang.org/x/text => golang.org/x/text v0.3.6
 GOMOD
-    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"\n' >"$dir/tools.go"
-    build_go_main "$dir" pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
-      "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$SEMISYNC_LANGHOST_VERSION"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/%s/cmd/pulumi-language-%s"\n' "$language" "$language" >"$dir/tools.go"
+  build_go_main "$dir" "pulumi-language-$language" "github.com/pulumi/pulumi/sdk/v3/$language/cmd/pulumi-language-$language" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$SEMISYNC_LANGHOST_VERSION"
+}
+
+ensure_pulumi() {
+  local version dir
+  version=$(semisync_pulumi_version)
+  [ -n "$version" ] || semisync_die "package.json devDependencies do not pin @pulumi/pulumi to an exact version"
+  dir="$SEMISYNC_CACHE/pulumi-cli-v$version"
+  if ! { command -v pulumi >/dev/null && pulumi version >/dev/null 2>&1; } && [ ! -x "$dir/bin/pulumi" ]; then
+    build_pulumi_cli "$version" "$dir"
+  fi
+  dir="$SEMISYNC_CACHE/pulumi-language-nodejs-$SEMISYNC_LANGHOST_VERSION"
+  if ! command -v pulumi-language-nodejs >/dev/null && [ ! -x "$dir/bin/pulumi-language-nodejs" ]; then
+    build_sdk_language_host nodejs "$dir"
   fi
 }
 
@@ -188,19 +187,7 @@ place_plugins_next_to_cli() {
 ensure_python_host() {
   local dir="$SEMISYNC_CACHE/pulumi-language-python-$SEMISYNC_LANGHOST_VERSION" sdk
   [ -x "$dir/bin/pulumi-language-python" ] && [ -x "$dir/bin/pulumi-language-python-exec" ] && return 0
-  mkdir -p "$dir"
-  cat >"$dir/go.mod" <<GOMOD
-module pulumi-mysql-semisync/pulumi-language-python
-
-go 1.21
-
-require github.com/pulumi/pulumi/sdk/v3 $SEMISYNC_LANGHOST_VERSION
-
-replace golang.org/x/text => golang.org/x/text v0.3.6
-GOMOD
-  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python"\n' >"$dir/tools.go"
-  build_go_main "$dir" pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
-    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$SEMISYNC_LANGHOST_VERSION"
+  build_sdk_language_host python "$dir"
   sdk=$(cd "$dir" && GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3) \
     || semisync_die "cannot locate github.com/pulumi/pulumi/sdk/v3 $SEMISYNC_LANGHOST_VERSION in the Go module cache"
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$dir/bin/pulumi-language-python-exec"
@@ -259,16 +246,15 @@ ensure_yaml_host() {
 # bootstrap: without the pointer file run-tests.sh counts the lane as failed and says why.
 ensure_newest_pulumi() {
   [ "${SEMISYNC_NEWEST_CLI:-0}" = 1 ] || return 0
-  local pointer="$SEMISYNC_CACHE/pulumi-cli-newest" info version gomod dir
+  local pointer="$SEMISYNC_CACHE/pulumi-cli-newest" info version dir
   rm -f "$pointer"
   command -v go >/dev/null || apt_install golang-go
   info=$(cd "$SEMISYNC_CACHE" && timeout 120 go list -m -json github.com/pulumi/pulumi/pkg/v3@latest 2>"$SEMISYNC_CACHE/pulumi-cli-newest.log") \
     || { semisync_log "cannot resolve the newest github.com/pulumi/pulumi/pkg/v3 (see $SEMISYNC_CACHE/pulumi-cli-newest.log)"; return 0; }
   version=$(sed -n 's/^[[:space:]]*"Version": "v\(.*\)",*$/\1/p' <<<"$info")
-  gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$info")
   dir="$SEMISYNC_CACHE/pulumi-cli-v$version"
   if [ ! -x "$dir/bin/pulumi" ]; then
-    ( build_pulumi_cli_from_gomod "$version" "$gomod" "$dir" ) \
+    ( build_pulumi_cli "$version" "$dir" ) \
       || { semisync_log "the newest Pulumi CLI (v$version) did not build, see $dir/build.log"; return 0; }
   fi
   cp -f "$SEMISYNC_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$dir/bin/"
@@ -280,9 +266,14 @@ ensure_newest_pulumi() {
 
 # The CLI's module cannot be `go install`ed (its go.mod has replace directives): a wrapper module
 # requires it and repeats that release's replace lines that point at other modules (those into
-# its own repository, `=> ../sdk`, are served as the required versions).
-build_pulumi_cli_from_gomod() { # version go.mod-of-that-release dir
-  local version=$1 gomod=$2 dir=$3 replaces
+# its own repository, `=> ../sdk`, are served as the required versions). The pinned CLI and the
+# newest one are built the same way. Without the version stamp the Automation API refuses the CLI
+# ("Failed to parse Pulumi CLI version").
+build_pulumi_cli() { # version dir
+  local version=$1 dir=$2 gomod replaces
+  command -v go >/dev/null || apt_install golang-go
+  gomod=$(cd "$SEMISYNC_CACHE" && timeout 120 go list -m -f '{{.GoMod}}' "github.com/pulumi/pulumi/pkg/v3@v$version") && [ -f "$gomod" ] \
+    || semisync_die "cannot fetch the go.mod of github.com/pulumi/pulumi/pkg/v3 v$version from the Go module proxy"
   replaces=$(awk '/^replace[[:space:]]*\($/ { block = 1; next } block && /^\)/ { block = 0; next }
                   block { sub(/^[[:space:]]+/, ""); print "replace " $0; next } /^replace / { print }' "$gomod" \
              | awk '$NF !~ /^[.\/]/')
@@ -297,6 +288,13 @@ ensure_node
 source "$SEMISYNC_ROOT/scripts/env.sh"
 ensure_npm_deps
 ensure_self_link
+ensure_docker
+ensure_image_tools
+# A cold bootstrap is two long jobs of different kinds: the server images wait on the Debian
+# mirror and the disk (debootstrap, docker import), the Go builds below keep the CPUs busy. Side
+# by side they take about as long as the Go builds alone.
+ensure_images &
+images_pid=$!
 ensure_pulumi
 source "$SEMISYNC_ROOT/scripts/env.sh"
 place_plugins_next_to_cli
@@ -306,6 +304,5 @@ ensure_python_venv
 semisync_ensure_sdkgen
 ensure_yaml_host
 ensure_newest_pulumi
-ensure_docker
-ensure_images
+wait "$images_pid" || semisync_die "the server images did not build (the lines above say which and why)"
 semisync_log "ready: node $(node --version), pulumi $(pulumi version), docker at $(cat "$SEMISYNC_CACHE/docker-host")"
