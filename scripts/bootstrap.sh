@@ -293,8 +293,16 @@ ensure_image_tools
 # A cold bootstrap is two long jobs of different kinds: the server images wait on the Debian
 # mirror and the disk (debootstrap, docker import), the Go builds below keep the CPUs busy. Side
 # by side they take about as long as the Go builds alone.
-ensure_images &
-images_pid=$!
+# Its end is seen through a lock and its status through a file, not `wait`: the Go builds start
+# thousands of processes, the PIDs wrap (pid_max is often 32768) and bash forgets a finished job's
+# status once its PID goes to a new child ("wait: pid … is not a child of this shell"); a plain
+# `wait` would wait for the dockerd this script may have started too. The background job holds
+# the lock until it exits, however it exits.
+images_status=$(mktemp)
+exec 9>"$images_status.lock"
+flock 9
+( set +e; ( set -e; ensure_images ) 9>&-; echo $? >"$images_status" ) &
+exec 9>&-
 ensure_pulumi
 source "$SEMISYNC_ROOT/scripts/env.sh"
 place_plugins_next_to_cli
@@ -304,5 +312,7 @@ ensure_python_venv
 semisync_ensure_sdkgen
 ensure_yaml_host
 ensure_newest_pulumi
-wait "$images_pid" || semisync_die "the server images did not build (the lines above say which and why)"
+flock "$images_status.lock" true
+images_rc=$(cat "$images_status"); rm -f "$images_status" "$images_status.lock"
+[ "$images_rc" = 0 ] || semisync_die "the server images did not build (the lines above say which and why)"
 semisync_log "ready: node $(node --version), pulumi $(pulumi version), docker at $(cat "$SEMISYNC_CACHE/docker-host")"
