@@ -11,10 +11,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliProject, EXAMPLES, REPO_ROOT, configureServers, copyProject } from "../examples/demo/pulumi-cli";
+import { EXAMPLES, REPO_ROOT, copyProject } from "../examples/demo/pulumi-cli";
 import { CommitWriter, maxLatency } from "../tests/support/commit-writer";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../tests/support/server-probes";
 import { Server, Topology } from "../tests/testbed/topology";
+import { Approach, cliApproach, cliProject, pulumi } from "./approaches";
 import { languageApproaches } from "./languages";
 import { RunResult, median, run, seconds, sigintIgnoredInChildren } from "./processes";
 
@@ -56,14 +57,6 @@ export interface CompareReport {
   loadAtEnd: number;
 }
 
-export interface Approach {
-  name: string;
-  rollout(): Promise<unknown>;
-  teardown(): Promise<unknown>;
-  preview?(): Promise<RunResult>;
-  previewNoRefresh?(): Promise<RunResult>;
-}
-
 /** The 1-minute load average, recorded with every figure: the machine is shared. */
 export const load1 = () => Math.round(os.loadavg()[0] * 100) / 100;
 
@@ -95,26 +88,6 @@ async function ansibleReady(found: { playbook: string; python: string }): Promis
   } catch {
     return "skipped: ansible is installed but pymysql or the community.mysql collection is missing (pip install ansible pymysql)";
   }
-}
-
-export function pulumi(project: CliProject, args: string[]): Promise<RunResult> {
-  return run("pulumi", [...args, "--non-interactive"], { cwd: project.dir, env: project.env });
-}
-
-export async function cliProject(source: string, servers: { source: Server; replicas: Server[] }): Promise<CliProject> {
-  const project = copyProject(source, "semisync-bench");
-  await configureServers(project, { source: servers.source, replicas: servers.replicas, user: servers.source.user, password: servers.source.password });
-  return project;
-}
-
-export function cliApproach(name: string, project: CliProject): Approach {
-  return {
-    name,
-    rollout: () => pulumi(project, ["up", "--yes"]),
-    teardown: () => pulumi(project, ["destroy", "--yes"]),
-    preview: () => pulumi(project, ["preview", "--expect-no-changes", "--refresh"]),
-    previewNoRefresh: () => pulumi(project, ["preview", "--expect-no-changes", "--refresh=false"]),
-  };
 }
 
 function floorApproach(source: Server, replicas: Server[]): Approach {

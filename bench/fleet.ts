@@ -10,7 +10,8 @@ import { USER_PULUMI_SDK, dynamicResourceStates, npmInstall, packCheckout, userE
 import { Lane } from "../tests/testbed/lanes";
 import { Topology, startTopology } from "../tests/testbed/topology";
 import { CommitWriter, startCommitWriter } from "../tests/support/commit-writer";
-import { assertRolledOut, assertTornDown, pulumi, timed } from "./compare";
+import { pulumi } from "./approaches";
+import { assertRolledOut, assertTornDown, timed } from "./compare";
 import { seconds } from "./processes";
 
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);

@@ -9,7 +9,7 @@ import { EXAMPLES, configureServers } from "../examples/demo/pulumi-cli";
 import { buildGoExample, goStack, installPythonSdk, pythonProject, serversFile } from "../tests/support/languages";
 import { pluginHome, yamlProject } from "../tests/support/native-plugin";
 import { Server } from "../tests/testbed/topology";
-import { Approach, cliApproach, pulumi } from "./compare";
+import { Approach, cliApproach, pulumi } from "./approaches";
 import { run } from "./processes";
 
 const PASSPHRASE = "semisync-bench";
@@ -21,8 +21,6 @@ function yamlProgram(servers: { source: Server; replicas: Server[] }, timeoutMs:
   return [
     "name: semisync-yaml-bench",
     "runtime: yaml",
-    "options:",
-    "  refresh: always",
     "config:",
     "  password:",
     "    type: string",

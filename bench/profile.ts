@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { CliProject, EXAMPLES, REPO_ROOT, copyProject } from "../examples/demo/pulumi-cli";
 import { CommitWriter } from "../tests/support/commit-writer";
 import { Topology } from "../tests/testbed/topology";
-import { BENCH_DIR, assertRolledOut, assertTornDown, cliProject, load1, pulumi, timed } from "./compare";
+import { cliProject, pulumi } from "./approaches";
+import { BENCH_DIR, assertRolledOut, assertTornDown, load1, timed } from "./compare";
 import { median, run, seconds } from "./processes";
 
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
