@@ -10,7 +10,7 @@ import { applyStatements } from "../../provider/sql/apply";
 import { SemisyncError } from "../../provider/sql/errors";
 import { ObservedState } from "../../provider/types";
 import { FakeServer, fakeServer, noServer, registeredReplica, unreachable } from "./fake-session";
-import { defaultChannel, flavorOf, observedOn, pluginOutputs, pluginRow, pluginVariables } from "./fixtures";
+import { defaultChannel, flavorOf, observedOn, pluginOutputs, pluginRow, pluginVariables, warningsOf } from "./fixtures";
 
 /*
  * The crud code's own steps over a fake session: verify after a change, the rollback it runs
@@ -51,22 +51,6 @@ async function applied(fake: FakeServer, inputs: EnablementInputs): Promise<{ ct
   const plan = planEnablement(desiredOf(inputs), await ctx.observe({ channels: inputs.role === "replica" }), flavor);
   await applyStatements(ctx.session, plan.statements, flavor);
   return { ctx, plan };
-}
-
-/** Runs `work` with the engine warnings it writes (`warning: [host:port] …` on stderr) collected. */
-async function warningsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const lines: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await work();
-  } finally {
-    process.stderr.write = write;
-  }
-  return lines;
 }
 
 const connectionOf = (host: string) => ({ host, port: 3306, user: "semisync" });

@@ -202,3 +202,19 @@ export function pluginOutputs(overrides: Partial<PluginOutputs> = {}): PluginOut
     ...overrides,
   };
 }
+
+/** Runs `work` with the engine warnings it writes (`warning: [host:port] …` on stderr, see `engineWarning`) collected. */
+export async function warningsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await work();
+  } finally {
+    process.stderr.write = write;
+  }
+  return lines;
+}

@@ -9,7 +9,7 @@ import { liveEnablement, livePlugin } from "../../provider/plan/live";
 import { EnablementOutputs, PluginOutputs, enablementOutputs } from "../../provider/plan/props";
 import { ObservedState, ResolvedTerminology, Role } from "../../provider/types";
 import { fakeServer, noServer, unreachable } from "./fake-session";
-import { VersionLabel, defaultChannel, flavorOf, observedOn, pluginRow, pluginVariables } from "./fixtures";
+import { VersionLabel, defaultChannel, flavorOf, observedOn, pluginRow, pluginVariables, warningsOf } from "./fixtures";
 
 /*
  * Issue 19, item 7: the diff reads what a restart or a hand undid (plan/live.ts), per generation.
@@ -158,22 +158,6 @@ describe("the diff reads the server (plan/live.ts), per generation", () => {
     assert.equal(changes(plain.olds, { ...plain.observed, persisted: {} }, plain.news), false);
   });
 });
-
-/** Captures the engine warnings (`engineWarning` writes them to stderr) while `work` runs. */
-async function warningsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await work();
-  } finally {
-    process.stderr.write = write;
-  }
-  return lines;
-}
 
 describe("the providers' diff reads the server only when it can matter, and only reads", () => {
   const ID = "mysql://127.0.0.1:3306/semisync-enablement/source";
