@@ -54,6 +54,17 @@ export function engineWarning(server: string, message: string): void {
   process.stderr.write(`warning: [${server}] ${message}\n`);
 }
 
+/**
+ * `engineWarning`, once per `key` of a `kind` in a provider process: every resource of a
+ * deployment that meets the same condition (a server unread, the same members down) says it once.
+ */
+export function engineWarningOnce(kind: string, key: string, server: string, message: string): void {
+  const warned = processWide(`warned-${kind}`, () => new Set<string>());
+  if (warned.has(key)) return;
+  warned.add(key);
+  engineWarning(server, message);
+}
+
 /** Runs a provider method; a SemisyncError leaves it as the text the engine prints (`renderForEngine`). */
 export async function rendered<T>(work: () => Promise<T>): Promise<T> {
   try {

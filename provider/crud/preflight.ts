@@ -5,8 +5,7 @@ import { isSemisyncError, isUnreachable, semisyncError } from "../sql/errors";
 import { ObservedState, Role, Statement, Terminology } from "../types";
 import { readAccountPrivileges } from "../sql/observe";
 import { DownMember, memberDownVerdict } from "../plan/member-down";
-import { engineWarning } from "./engine-report";
-import { processWide } from "./process-wide";
+import { engineWarningOnce } from "./engine-report";
 import { privilegeNeeds } from "../plan/privileges";
 import { ServerContext, withServer } from "./server";
 
@@ -116,7 +115,16 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
     if (readRefusals.length === 0 && down.length === unreadable.length) {
       const verdict = memberDownVerdict(planned, down);
       if (verdict.proceed) {
-        warnOnce(self.session.server, verdict.warning, down);
+        // One warning per set of down members: the resources that go ahead for the same reason say it once.
+        engineWarningOnce(
+          "member-down",
+          down
+            .map((m) => m.server)
+            .sort()
+            .join(","),
+          self.session.server,
+          verdict.warning,
+        );
         return;
       }
       needsThem = ` Refused rather than going ahead without ${down.length > 1 ? "them" : "it"}: ${verdict.reason}.`;
@@ -128,22 +136,6 @@ export async function preflightTopology(scope: PreflightScope, self: ServerConte
       fix: first.fix,
     });
   }
-}
-
-/**
- * One warning per set of down members in a provider process: a deployment's resources that go
- * ahead for the same reason (every member's source side tuned in a failover-ready topology) say
- * it once.
- */
-function warnOnce(server: string, warning: string, down: DownMember[]): void {
-  const warned = processWide("member-down-warnings", () => new Set<string>());
-  const key = down
-    .map((m) => m.server)
-    .sort()
-    .join(",");
-  if (warned.has(key)) return;
-  warned.add(key);
-  engineWarning(server, warning);
 }
 
 const UNREADABLE_FIX = "make sure the server answers within the connection's connectTimeoutMs and statementTimeoutMs (a long-held lock or an overloaded server delays it), then run again.";

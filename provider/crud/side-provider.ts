@@ -3,11 +3,10 @@ import { DiffDecision, hasUnknowns } from "../plan/diff";
 import { Credentials, DEFAULT_STATEMENT_TIMEOUT_MS, InputFailure, connectionSettings } from "../plan/inputs";
 import { serverLabel } from "../sql/connection";
 import { driverMessage, isSemisyncError, isUnreachable } from "../sql/errors";
-import { processWide } from "./process-wide";
 import { unlessEngineGone } from "./engine-presence";
 import { ServerObject } from "../plan/ownership";
 import { Role } from "../types";
-import { engineWarning, reportingOnce } from "./engine-report";
+import { engineWarningOnce, reportingOnce } from "./engine-report";
 import { ServerContext, withServer, resourceId } from "./server";
 import { appliedTopology, claim } from "./takeovers";
 
@@ -122,15 +121,13 @@ async function readLive<I extends Credentials, O>(connect: Connect, live: (ctx: 
     return await connect({ ...news, connection: { ...news.connection, statementTimeoutMs } }, (ctx) => live(ctx, olds));
   } catch (error) {
     const server = serverLabel(connectionSettings(news.connection));
-    const warned = processWide("diff-unread-servers", () => new Set<string>());
-    if (!warned.has(server)) {
-      warned.add(server);
-      const why = isUnreachable(error) ? `unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)})` : `not read (${isSemisyncError(error) ? error.message : driverMessage(error)})`;
-      engineWarning(
-        server,
-        `${why} while planning: its resources are planned from the stack's state as last recorded, so what a restart may have undone there is not seen; once it answers, \`pulumi up\` reads it again.`,
-      );
-    }
+    const why = isUnreachable(error) ? `unreachable (${driverMessage((error as { cause?: unknown }).cause ?? error)})` : `not read (${isSemisyncError(error) ? error.message : driverMessage(error)})`;
+    engineWarningOnce(
+      "diff-unread",
+      server,
+      server,
+      `${why} while planning: its resources are planned from the stack's state as last recorded, so what a restart may have undone there is not seen; once it answers, \`pulumi up\` reads it again.`,
+    );
     return undefined;
   }
 }
