@@ -7,7 +7,7 @@ import { CliProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-c
 import { maxLatency, startCommitWriter } from "../support/commit-writer";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
-import { replicationStatus, serverFlavor, startReplicaStatement, waitForReplicationRunning } from "../testbed/replication";
+import { replicationStatus, serverFlavor, startReplicaStatement, stopReplicaStatement, waitForReplicationRunning } from "../testbed/replication";
 import { openConnection, testbedLogin } from "../testbed/sql-client";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
@@ -199,7 +199,7 @@ async function recoverFromKill(project: CliProject, servers: Server[], before: M
       const was = before.get(port)!;
       const now = await serverSemisync(server);
       if (kind === "SemisyncEnablement") {
-        if (was.ioRunning && now.ioRunning === false) {
+        if (was.ioStopped === false && now.ioStopped) {
           // The kill landed inside the create's restart of the IO thread, between its stop and its start.
           await server.query(`${startReplicaStatement(await serverFlavor(server))} IO_THREAD`);
           done.push(`${server.name}: IO thread started by hand`);
@@ -224,23 +224,23 @@ async function recoverFromKill(project: CliProject, servers: Server[], before: M
 interface ServerSemisync {
   plugins: string[];
   variables: Record<string, string>;
-  /** Whether the replication IO thread runs; undefined on a server that is not a replica. */
-  ioRunning?: boolean;
+  /** Whether the replication IO thread is stopped; undefined on a server that is not a replica. */
+  ioStopped?: boolean;
 }
 
 async function serverSemisync(server: Server): Promise<ServerSemisync> {
-  return { plugins: await installedPlugins(server), variables: await semisyncVariables(server), ioRunning: (await replicationStatus(server))?.ioRunning };
+  return { plugins: await installedPlugins(server), variables: await semisyncVariables(server), ioStopped: (await replicationStatus(server))?.ioStopped };
 }
 
 /** One line per server: its semisync plugins and which sides are switched on, for the log. */
 async function summary(servers: Server[]): Promise<string> {
   const lines = await Promise.all(
     servers.map(async (s) => {
-      const { plugins, variables, ioRunning } = await serverSemisync(s);
+      const { plugins, variables, ioStopped } = await serverSemisync(s);
       const on = Object.entries(variables)
         .filter(([name, value]) => /_enabled$/.test(name) && value === "ON")
         .map(([name]) => name);
-      return `${s.name}: plugins [${plugins.join(", ")}], on [${on.join(", ")}]${ioRunning === false ? ", IO thread stopped" : ""}`;
+      return `${s.name}: plugins [${plugins.join(", ")}], on [${on.join(", ")}]${ioStopped ? ", IO thread stopped" : ""}`;
     }),
   );
   return lines.join("; ");
@@ -387,6 +387,15 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
                 // first step is exercised on every run, not only when a kill happens to land there.
                 fs.writeFileSync(`${stateFile(cli)}.attrs`, "");
                 await assert.rejects(pulumiCli(cli, ["stack", "export"]), /failed to load checkpoint: EOF/);
+              }
+              if (command === "up" && !mysql && interrupt === "SIGKILL of the whole tree") {
+                // What a kill between a replica create's stop and start of its IO thread leaves (seen
+                // in a run of this test: the recovery's up then refused that replica). Made here, on a
+                // replica whose create is pending, so the recovery's IO-thread step runs every time.
+                const replica = topology.replicas.find((r) => pendingCreates(cli).some((p) => p.port === r.port && p.type.endsWith(":SemisyncEnablement")));
+                assert.ok(replica, "the kill left a replica's SemisyncEnablement create pending");
+                if (!(await replicationStatus(replica))!.ioStopped) await replica.query(`${stopReplicaStatement(await serverFlavor(replica))} IO_THREAD`);
+                log.push(`  ${replica.name}: IO thread stopped as a kill inside its restart leaves it`);
               }
               log.push(...(await recoverFromKill(cli, servers, beforeByPort)).map((l) => `  ${l}`));
               await phase("  the recovery");

@@ -8,6 +8,8 @@ export interface ServerFlavor {
 
 export interface ReplicationStatus {
   ioRunning: boolean;
+  /** True only when the IO thread is stopped: `Connecting` (just started, or retrying) is not. */
+  ioStopped: boolean;
   sqlRunning: boolean;
   lastIoError: string;
   lastSqlError: string;
@@ -131,6 +133,7 @@ export async function replicationStatus(replica: Server): Promise<ReplicationSta
   if (!row) return undefined;
   return {
     ioRunning: (row.Replica_IO_Running ?? row.Slave_IO_Running) === "Yes",
+    ioStopped: (row.Replica_IO_Running ?? row.Slave_IO_Running) === "No",
     sqlRunning: (row.Replica_SQL_Running ?? row.Slave_SQL_Running) === "Yes",
     lastIoError: row.Last_IO_Error ?? "",
     lastSqlError: row.Last_SQL_Error ?? "",
