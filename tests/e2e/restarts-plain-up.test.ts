@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
-import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
+import { CommitWriter, stallFree, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
@@ -17,24 +17,14 @@ import { Server, Topology, startTopology } from "../testbed/topology";
  * switch, the status and the plugin on each server (docs/restarts.md).
  */
 const TIMEOUT_MS = 5_000;
-const STALL_MS = 1_000;
 
 async function ioRunning(replica: Server): Promise<string> {
   const [row] = await replica.query("SHOW REPLICA STATUS");
   return String(row?.Replica_IO_Running ?? row?.Slave_IO_Running ?? "");
 }
 
-/** Commits on the source while `work` runs, and fails if any commit took STALL_MS or more. */
-async function withoutStall<T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> {
-  writer.take();
-  const result = await work();
-  await writer.settle();
-  const samples = writer.take();
-  assert.ok(samples.length > 0, `the writer committed during ${what}`);
-  const worst = maxLatency(samples);
-  assert.ok(worst < STALL_MS, `a commit waited ${worst.toFixed(0)} ms during ${what} (bar ${STALL_MS} ms, semisync timeout ${TIMEOUT_MS} ms)`);
-  return result;
-}
+/** `stallFree`, its failure naming the semisync timeout a stalled commit waits out. */
+const withoutStall = <T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> => stallFree(writer, what, work, `, semisync timeout ${TIMEOUT_MS} ms`);
 
 /** The steps a preview plans, `Type:name` → op, for the package's resources. */
 async function plannedSteps(stack: Stack): Promise<Record<string, string>> {

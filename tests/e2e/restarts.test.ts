@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { SemisyncReplication } from "../../provider";
 import { assertNoChangesAfterUp } from "../support/empty-plan";
-import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
+import { CommitWriter, STALL_MS, stallFree, startCommitWriter } from "../support/commit-writer";
 import { inlineStack } from "../support/pulumi-workspace";
 import { semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes, requireLane } from "../testbed/lanes";
@@ -16,7 +16,6 @@ import { Server, Topology, startTopology } from "../testbed/topology";
  * `Connecting` for up to a minute. A stalled commit waits TIMEOUT_MS; the bar is 1 s.
  */
 const TIMEOUT_MS = 5_000;
-const STALL_MS = 1_000;
 
 async function persisted(server: Server): Promise<Record<string, string>> {
   const rows = await server.query("SELECT VARIABLE_NAME AS n, VARIABLE_VALUE AS v FROM performance_schema.persisted_variables WHERE VARIABLE_NAME LIKE 'rpl\\_semi\\_sync\\_%'");
@@ -28,17 +27,8 @@ async function ioRunning(replica: Server): Promise<string> {
   return String(row?.Replica_IO_Running ?? row?.Slave_IO_Running ?? "");
 }
 
-/** Commits on the source while `work` runs, and fails if any commit took STALL_MS or more. */
-async function withoutStall<T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> {
-  writer.take();
-  const result = await work();
-  await writer.settle();
-  const samples = writer.take();
-  assert.ok(samples.length > 0, `the writer committed during ${what}`);
-  const worst = maxLatency(samples);
-  assert.ok(worst < STALL_MS, `a commit waited ${worst.toFixed(0)} ms during ${what} (bar ${STALL_MS} ms, semisync timeout ${TIMEOUT_MS} ms)`);
-  return result;
-}
+/** `stallFree`, its failure naming the semisync timeout a stalled commit waits out. */
+const withoutStall = <T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> => stallFree(writer, what, work, `, semisync timeout ${TIMEOUT_MS} ms`);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,10 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { CliProject, EXAMPLES, TEMPLATES, pulumiCli } from "../../examples/demo/pulumi-cli";
 import { SCHEMA_PATH } from "../../provider/native/schema-gen";
-import { CommitWriter, maxLatency, startCommitWriter } from "../support/commit-writer";
+import { CommitWriter, stallFree, startCommitWriter } from "../support/commit-writer";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
 import { PLUGIN_VERSION, pluginHome, removeNativeFolders, storedState, yamlProject } from "../support/native-plugin";
-import { installedPlugins, semisyncVariables } from "../support/server-probes";
+import { semisyncConfiguration } from "../support/languages";
+import { semisyncVariables } from "../support/server-probes";
 import { Lane, laneByName, lanes } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
 import { Server, Topology, startTopology } from "../testbed/topology";
@@ -18,15 +19,8 @@ import { Server, Topology, startTopology } from "../testbed/topology";
  * program takes. A writer commits on the source throughout; no commit may take 1 s or more.
  */
 
-const STALL_MS = 1_000;
 const NATIVE_LANES = ["mysql-9.7", "mariadb-11.8"];
 const LANES: Lane[] = NATIVE_LANES.filter((name) => lanes().some((l) => l.name === name)).map(laneByName);
-
-/** What destroy must leave as it was: the plugins and every semisync variable of every server. */
-async function serverState(topology: Topology): Promise<string> {
-  const servers = [topology.source, ...topology.replicas];
-  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s)])));
-}
 
 async function configure(project: CliProject, topology: Topology, extra: Record<string, string> = {}): Promise<void> {
   await pulumiCli(project, ["stack", "init", "dev"]);
@@ -50,18 +44,6 @@ async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
     const [status] = await server.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${replica}_status'`);
     assert.equal(status?.Value, "ON", `${server.name} is semisync`);
   }
-}
-
-/** Runs `work` while the writer commits, and fails if a commit took STALL_MS or more. */
-async function withoutStall<T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> {
-  writer.take();
-  const result = await work();
-  await writer.settle();
-  const samples = writer.take();
-  assert.ok(samples.length > 0, `the writer committed during ${what}`);
-  const worst = maxLatency(samples);
-  assert.ok(worst < STALL_MS, `a commit waited ${worst.toFixed(0)} ms during ${what} (bar ${STALL_MS} ms)`);
-  return result;
 }
 
 /** The program's unknown-at-preview case: the source's port comes from another resource's output. */
@@ -117,7 +99,7 @@ for (const lane of LANES) {
       await configure(project, topology, { timeoutMs: "5000" });
       await topology.source.query("CREATE DATABASE IF NOT EXISTS semisync_probe");
       await topology.source.query("CREATE TABLE IF NOT EXISTS semisync_probe.commits (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
-      before = await serverState(topology);
+      before = await semisyncConfiguration(topology);
       writer = await startCommitWriter(topology.source);
     });
 
@@ -134,12 +116,12 @@ for (const lane of LANES) {
       const output = await pulumiCli(unknowns, ["preview", "--diff"]);
       assert.match(output, /\+ +mysql-semisync:index:SemisyncReplication/, "the component is planned");
       assert.match(output, /\+ +mysql-semisync:index:SemisyncEnablement/, "its resources are planned with the port unknown");
-      assert.equal(await serverState(topology), before, "a preview changes no server");
+      assert.equal(await semisyncConfiguration(topology), before, "a preview changes no server");
     });
 
     it("up converges the source and both replicas with no commit ≥ 1 s; the stored state holds no password in plaintext", async function () {
       const started = performance.now();
-      await withoutStall(writer!, "the first up", () => pulumiCli(project, ["up", "--yes"]));
+      await stallFree(writer!, "the first up", () => pulumiCli(project, ["up", "--yes"]));
       process.stderr.write(`    (${lane.name}: YAML up ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
       await assertSemisyncEverywhere(topology);
       const outputs = JSON.parse(await pulumiCli(project, ["stack", "output", "--json"], { stdoutOnly: true }));
@@ -151,14 +133,14 @@ for (const lane of LANES) {
     });
 
     it("a second up changes nothing; refresh and preview then report no changes", async function () {
-      const output = await withoutStall(writer!, "the second up", () => pulumiCli(project, ["up", "--yes", "--expect-no-changes"]));
+      const output = await stallFree(writer!, "the second up", () => pulumiCli(project, ["up", "--yes", "--expect-no-changes"]));
       assert.doesNotMatch(output, /updated|created|deleted|replaced/);
-      await withoutStall(writer!, "refresh and preview", () => assertNoChangesAfterCliUp(project));
+      await stallFree(writer!, "refresh and preview", () => assertNoChangesAfterCliUp(project));
     });
 
     it("a change of timeoutMs is an update in place, and reaches the source", async function () {
       await pulumiCli(project, ["config", "set", "timeoutMs", "7000"]);
-      const output = await withoutStall(writer!, "the update", () => pulumiCli(project, ["up", "--yes", "--diff"]));
+      const output = await stallFree(writer!, "the update", () => pulumiCli(project, ["up", "--yes", "--diff"]));
       assert.match(output, /~ +mysql-semisync:index:SemisyncEnablement/, "the source's enablement is updated");
       assert.doesNotMatch(output, /\+-|replace/, "nothing is replaced");
       const variables = await semisyncVariables(topology.source);
@@ -168,18 +150,18 @@ for (const lane of LANES) {
 
     it("a replica restarted (semisync off again) is repaired by the next up", async function () {
       const replica = topology.replicas[0];
-      await withoutStall(writer!, "the replica's restart", () => replica.restart());
+      await stallFree(writer!, "the replica's restart", () => replica.restart());
       await waitForReplicationRunning(replica);
       const [status] = await replica.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${lane.family === "mysql" ? "replica" : "slave"}_status'`);
       assert.equal(status?.Value, "OFF", "a restarted replica comes back without semisync (nothing persisted)");
-      await withoutStall(writer!, "the repairing up", () => pulumiCli(project, ["up", "--yes"]));
+      await stallFree(writer!, "the repairing up", () => pulumiCli(project, ["up", "--yes"]));
       await assertSemisyncEverywhere(topology);
       await assertNoChangesAfterCliUp(project);
     });
 
     it("destroy leaves every server as it was before the first up", async function () {
-      await withoutStall(writer!, "destroy", () => pulumiCli(project, ["destroy", "--yes"]));
-      assert.equal(await serverState(topology), before);
+      await stallFree(writer!, "destroy", () => pulumiCli(project, ["destroy", "--yes"]));
+      assert.equal(await semisyncConfiguration(topology), before);
     });
 
     it("pulumi import of a hand-installed plugin and its switch: adopted, and left as found by destroy", async function () {
@@ -187,7 +169,7 @@ for (const lane of LANES) {
       const modern = lane.family === "mysql";
       if (modern) await source.query("INSTALL PLUGIN rpl_semi_sync_source SONAME 'semisync_source.so'");
       await source.query(`SET GLOBAL ${modern ? "rpl_semi_sync_source_enabled" : "rpl_semi_sync_master_enabled"} = ON`);
-      const handMade = await serverState(topology);
+      const handMade = await semisyncConfiguration(topology);
       const imports = yamlProject({ yaml: "name: semisync-yaml-import\nruntime: yaml\n" }, { ...env, MYSQL_SEMISYNC_PASSWORD: source.password }, "semisync-yaml-import");
       await pulumiCli(imports, ["stack", "init", "dev"]);
       const server = `mysql://${source.user}@${source.host}:${source.port}`;
@@ -204,9 +186,9 @@ for (const lane of LANES) {
       assert.equal(importedEnablement.outputs.adopted, true, "a switched-on side is adopted");
       assert.equal(importedEnablement.outputs.enabledOnServer, true);
       assert.ok(!storedState(imports).includes(source.password), "no password in plaintext in the stored state");
-      assert.equal(await serverState(topology), handMade, "an import changes nothing");
+      assert.equal(await semisyncConfiguration(topology), handMade, "an import changes nothing");
       await pulumiCli(imports, ["destroy", "--yes"]);
-      assert.equal(await serverState(topology), handMade, "destroy leaves what was imported as it was found");
+      assert.equal(await semisyncConfiguration(topology), handMade, "destroy leaves what was imported as it was found");
     });
   });
 }

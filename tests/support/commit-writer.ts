@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import { Worker } from "node:worker_threads";
 import { testbedLogin } from "../testbed/sql-client";
 
@@ -127,6 +128,28 @@ export function percentile(samples: CommitSample[], p: number): number {
   if (samples.length === 0) return 0;
   const sorted = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * The project's commit-latency bar: no commit may take a second or more while the package works. A
+ * commit that waited that long was waiting for a semisync acknowledgement no replica was sending.
+ */
+export const STALL_MS = 1_000;
+
+/**
+ * Runs `work` while `writer` commits on the source, then fails if a commit of that window took
+ * STALL_MS or more. The window ends with a commit that started after `work`, so a commit `work`
+ * held up is counted. `note` adds context to the failure (the semisync timeout a stall waits).
+ */
+export async function stallFree<T>(writer: CommitWriter, what: string, work: () => Promise<T>, note = ""): Promise<T> {
+  writer.take();
+  const result = await work();
+  await writer.settle();
+  const samples = writer.take();
+  assert.ok(samples.length > 0, `the writer committed during ${what}`);
+  const worst = maxLatency(samples);
+  assert.ok(worst < STALL_MS, `a commit waited ${worst.toFixed(0)} ms during ${what} (bar ${STALL_MS} ms${note})`);
+  return result;
 }
 
 /**

@@ -5,9 +5,11 @@ import * as path from "node:path";
 import { CliProject, REPO_ROOT } from "../../examples/demo/pulumi-cli";
 import { Lane, lanes } from "../testbed/lanes";
 import { Topology } from "../testbed/topology";
-import { CommitWriter, maxLatency } from "./commit-writer";
+import { CommitWriter, startCommitWriter } from "./commit-writer";
 import { run } from "./installed-package";
+import { pluginHome, removeNativeFolders } from "./native-plugin";
 import { installedPlugins, semisyncStatus, semisyncVariables } from "./server-probes";
+import { TestBed, testBed } from "./test-bed";
 
 /*
  * Python and Go programs on the provider plugin, as a user runs them: the plugin installed from its
@@ -113,6 +115,93 @@ export function languageLanes(): Lane[] {
   return chosen;
 }
 
+/** The resources each language's example declares with two replicas: the component, a plugin and an enablement per member. */
+export const EXAMPLE_RESOURCES = 1 + 2 * 3;
+
+/** One language lane's servers and what its tests share, readable once the lane's `before` hooks have run. */
+export interface LanguageLane {
+  readonly lane: Lane;
+  /** A source and two replicas. */
+  readonly bed: TestBed;
+  /** A user's shell: the plugin from its tarball the only one installed (`pluginHome`). */
+  readonly env: NodeJS.ProcessEnv;
+  /** `semisyncConfiguration` of the servers before any test of the lane: what destroy must leave. */
+  readonly configuredBefore: string;
+  /** Commits on the source throughout the lane's tests (for `stallFree`). */
+  readonly writer: CommitWriter;
+  /**
+   * Restarts the source with the writer stopped meanwhile (its connection would die) and started
+   * again after, and checks that semisync came back off: SET GLOBAL does not survive a restart.
+   */
+  restartSource(): Promise<void>;
+}
+
+/**
+ * A language's suite, as every language runs it: the plugin home and `prepare` (building the
+ * program, installing the SDK) once; then, per language lane, a source and two replicas, their
+ * configuration before any test, and a writer committing on the source throughout. `laneTests`
+ * registers the lane's own hooks and tests; its `before` hooks run after these.
+ */
+export function describeLanguage(title: string, prepare: (env: NodeJS.ProcessEnv) => Promise<void>, laneTests: (suite: LanguageLane) => void): void {
+  describe(title, function () {
+    let env: NodeJS.ProcessEnv | undefined;
+
+    before(async function () {
+      env = await pluginHome();
+      await prepare(env);
+    });
+
+    after(function () {
+      removeNativeFolders();
+      removeLanguageFolders();
+    });
+
+    for (const lane of languageLanes()) {
+      describe(lane.name, function () {
+        let configuredBefore: string | undefined;
+        let writer: CommitWriter | undefined;
+
+        // Registered before the test bed, so that it runs while the servers are still up.
+        after(async function () {
+          await writer?.stop().catch(() => undefined);
+        });
+
+        const bed = testBed(lane, { replicas: 2 });
+
+        before(async function () {
+          configuredBefore = await semisyncConfiguration(bed.topology);
+          writer = await startCommitWriter(bed.topology.source, { pauseMs: 10 });
+        });
+
+        const ready = <T>(value: T | undefined, what: string): T => {
+          if (value === undefined) throw new Error(`${what} is set in the lane's before hooks: read it in a hook or a test`);
+          return value;
+        };
+        laneTests({
+          lane,
+          bed,
+          get env() {
+            return ready(env, "the plugin home");
+          },
+          get configuredBefore() {
+            return ready(configuredBefore, "the configuration before");
+          },
+          get writer() {
+            return ready(writer, "the commit writer");
+          },
+          async restartSource() {
+            await ready(writer, "the commit writer").stop();
+            await bed.topology.source.restart();
+            writer = await startCommitWriter(bed.topology.source, { pauseMs: 10 });
+            const enabled = lane.family === "mysql" ? "rpl_semi_sync_source_enabled" : "rpl_semi_sync_master_enabled";
+            assert.equal((await semisyncVariables(bed.topology.source))[enabled], "OFF", "SET GLOBAL does not survive a restart");
+          },
+        });
+      });
+    }
+  });
+}
+
 /** Every replica a semisync client of the source, the source's side on (either family's names). */
 export async function assertConverged(topology: Topology, family: Lane["family"]): Promise<void> {
   const [sourceSide, replicaSide] = family === "mysql" ? ["source", "replica"] : ["master", "slave"];
@@ -133,20 +222,6 @@ export async function semisyncConfiguration(topology: Topology): Promise<string>
   const servers = [topology.source, ...topology.replicas];
   return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s)])));
 }
-
-/** Commits on the source while `work` runs; fails if one took a second or more. */
-export async function stallFree<T>(writer: CommitWriter, what: string, work: () => Promise<T>): Promise<T> {
-  writer.take();
-  const result = await work();
-  await writer.settle();
-  const samples = writer.take();
-  assert.ok(samples.length > 0, `the writer committed during ${what}`);
-  const worst = maxLatency(samples);
-  assert.ok(worst < STALL_MS, `a commit waited ${worst.toFixed(0)} ms during ${what} (bar ${STALL_MS} ms)`);
-  return result;
-}
-
-const STALL_MS = 1_000;
 
 /** Every file under dir, concatenated: what a reader of the stored state (or the work directory) can see. */
 export function filesUnder(dir: string): string {
