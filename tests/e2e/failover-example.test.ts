@@ -1,15 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { CliProject, EXAMPLES, copyProject, pulumiCli } from "../../examples/demo/pulumi-cli";
-import { maxLatency, startCommitWriter } from "../support/commit-writer";
+import { STALL_MS, maxLatency, startCommitWriter } from "../support/commit-writer";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
 import { assertNothingInstalled, assertSemisyncEverywhere, installedPlugins, semisyncVariables } from "../support/server-probes";
 import { promote } from "../testbed/failover";
 import { Server, Topology } from "../testbed/topology";
 import { testBed } from "../support/test-bed";
-
-// The bar for a role flip: no commit on the new source waits this long.
-const STALL_MS = 1_000;
 
 interface PreviewStep {
   op: string;

@@ -8,7 +8,7 @@ import { CommitWriter, stallFree, startCommitWriter } from "../support/commit-wr
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
 import { PLUGIN_VERSION, pluginHome, removeNativeFolders, storedState, yamlProject } from "../support/native-plugin";
 import { semisyncConfiguration } from "../support/languages";
-import { semisyncVariables } from "../support/server-probes";
+import { assertSemisyncEverywhere, semisyncVariables } from "../support/server-probes";
 import { Lane, laneByName, lanes } from "../testbed/lanes";
 import { waitForReplicationRunning } from "../testbed/replication";
 import { Server, Topology, startTopology } from "../testbed/topology";
@@ -31,19 +31,6 @@ async function configure(project: CliProject, topology: Topology, extra: Record<
   await set("user", topology.source.user);
   await set("password", topology.source.password, true);
   for (const [key, value] of Object.entries(extra)) await set(key, value);
-}
-
-/** The source on with every replica as its client, each replica semisync, in the lane's variable names. */
-async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
-  const [source, replica] = topology.lane.family === "mysql" ? ["source", "replica"] : ["master", "slave"];
-  const [clients] = await topology.source.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${source}_clients'`);
-  assert.equal(clients?.Value, String(topology.replicas.length), "every replica is a semisync client of the source");
-  const [enabled] = await topology.source.query(`SHOW GLOBAL VARIABLES LIKE 'rpl_semi_sync_${source}_enabled'`);
-  assert.equal(enabled?.Value, "ON");
-  for (const server of topology.replicas) {
-    const [status] = await server.query(`SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_${replica}_status'`);
-    assert.equal(status?.Value, "ON", `${server.name} is semisync`);
-  }
 }
 
 /** The program's unknown-at-preview case: the source's port comes from another resource's output. */

@@ -33,12 +33,12 @@ function semisyncNames(topology: Topology) {
 export async function assertSemisyncEverywhere(topology: Topology): Promise<void> {
   const names = semisyncNames(topology);
   const [clients] = await topology.source.query(`SHOW GLOBAL STATUS LIKE '${names.sourceClients}'`);
-  assert.equal(clients.Value, String(topology.replicas.length));
+  assert.equal(clients?.Value, String(topology.replicas.length), "every replica is a semisync client of the source");
   const [enabled] = await topology.source.query(`SHOW GLOBAL VARIABLES LIKE '${names.sourceEnabled}'`);
-  assert.equal(enabled.Value, "ON");
+  assert.equal(enabled?.Value, "ON", "the source's side is on");
   for (const replica of topology.replicas) {
     const [status] = await replica.query(`SHOW GLOBAL STATUS LIKE '${names.replicaStatus}'`);
-    assert.equal(status.Value, "ON", `${replica.name} is semisync`);
+    assert.equal(status?.Value, "ON", `${replica.name} is semisync`);
   }
 }
 
