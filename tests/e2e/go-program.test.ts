@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { stallFree } from "../support/commit-writer";
-import { EXAMPLE_RESOURCES, GO_EXAMPLE, assertConverged, buildGoExample, describeLanguage, filesUnder, goExample, goStack, semisyncConfiguration, serversFile, sourceTimeout } from "../support/languages";
+import { EXAMPLE_RESOURCES, GO_EXAMPLE, assertConverged, buildGoExample, describeLanguage, filesUnder, goExample, goStack, serversFile, sourceTimeout } from "../support/languages";
+import { semisyncConfiguration } from "../support/server-probes";
 import { run } from "../support/installed-package";
 
 const PASSPHRASE = "semisync-go-tests";

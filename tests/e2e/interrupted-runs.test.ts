@@ -5,10 +5,10 @@ import * as path from "node:path";
 import * as os from "node:os";
 import { CliProject, pulumiCli, withBackend } from "../../examples/demo/pulumi-cli";
 import { maxLatency, STALL_MS, startCommitWriter } from "../support/commit-writer";
-import { installedPlugins, semisyncStatus, semisyncVariables } from "../support/server-probes";
+import { installedPlugins, semisyncConfiguration, semisyncStatus, semisyncVariables } from "../support/server-probes";
 import { lanes } from "../testbed/lanes";
 import { replicationStatus, serverFlavor, startReplicaStatement, stopReplicaStatement, waitForReplicationRunning } from "../testbed/replication";
-import { openConnection, testbedLogin } from "../testbed/sql-client";
+import { openConnection, sleep, testbedLogin } from "../testbed/sql-client";
 import { Server, Topology, startTopology } from "../testbed/topology";
 
 type Interrupt = "SIGINT" | "SIGKILL of pulumi alone" | "SIGKILL of the whole tree";
@@ -47,13 +47,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** What a server has of semisync that a deployment may change: plugins and `rpl_semi_sync_*` variables. */
-async function semisyncState(servers: Server[]): Promise<string> {
-  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s)])));
-}
 
 /**
  * Runs `pulumi <args>` in the project and interrupts it once `point` holds on the servers (polled
@@ -137,11 +130,8 @@ exports.sourceStatus = replication.sourceStatus;
   const cli = withBackend(dir, "semisync-interrupt-tests");
   await pulumiCli(cli, ["stack", "init", "test"]);
   const servers = [topology.source, ...topology.replicas].map((s) => ({ name: s.name, host: s.host, port: s.port, user: s.user }));
-  await pulumiCli(cli, ["config", "set", "--path", "servers", JSON.stringify(servers), "--plaintext"]).catch(async () => {
-    for (const [i, server] of servers.entries()) {
-      for (const [key, value] of Object.entries(server)) await pulumiCli(cli, ["config", "set", "--path", `servers[${i}].${key}`, String(value), "--plaintext"]);
-    }
-  });
+  // A JSON text: config.requireObject parses it.
+  await pulumiCli(cli, ["config", "set", "servers", JSON.stringify(servers), "--plaintext"]);
   await pulumiCli(cli, ["config", "set", "password", topology.source.password, "--secret"]);
   return cli;
 }
@@ -322,7 +312,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
     for (const chain of chains) {
       const title = chain.map(({ command, interrupt }) => `${interrupt} during ${command} at "${pointOf(command)}"`).join(", then ");
       it(`${title}: no commit stalls, the documented recovery converges, and destroy leaves every server as before the first up`, async function () {
-        const before = await semisyncState(servers);
+        const before = await semisyncConfiguration(topology);
         const beforeByPort = new Map(await Promise.all(servers.map(async (s) => [s.port, await serverSemisync(s)] as const)));
         const cli = await project(topology);
         const writer = await startCommitWriter(topology.source, { pauseMs: 5 });
@@ -350,7 +340,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
               interrupt,
               reached,
               () => held.release(),
-              () => semisyncState(servers),
+              () => semisyncConfiguration(topology),
             );
             await phase(`${interrupt} during ${command}`);
             log.push(
@@ -412,7 +402,7 @@ for (const lane of lanes().filter((l, i, all) => all.findIndex((o) => o.family =
           console.log(log.map((l) => `      | ${l}`).join("\n"));
           assert.ok(maxLatency(samples) < STALL_MS, `a commit waited ${maxLatency(samples).toFixed(0)} ms (bar ${STALL_MS} ms)`);
         }
-        assert.equal(await semisyncState(servers), before, "every server is as it was before the first up");
+        assert.equal(await semisyncConfiguration(topology), before, "every server is as it was before the first up");
         for (const replica of topology.replicas) await waitForReplicationRunning(replica);
       });
     }

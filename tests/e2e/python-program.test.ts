@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { CliProject, EXAMPLES, REPO_ROOT, configureServers, pulumiCli } from "../../examples/demo/pulumi-cli";
 import { stallFree } from "../support/commit-writer";
 import { assertNoChangesAfterCliUp } from "../support/empty-plan";
-import { EXAMPLE_RESOURCES, assertConverged, describeLanguage, filesUnder, installPythonSdk, pythonProject, semisyncConfiguration, sourceTimeout } from "../support/languages";
+import { EXAMPLE_RESOURCES, assertConverged, describeLanguage, filesUnder, installPythonSdk, pythonProject, sourceTimeout } from "../support/languages";
+import { semisyncConfiguration } from "../support/server-probes";
 
 const PASSPHRASE = "semisync-python-tests";
 const UNKNOWN_PORT_PROGRAM = path.join(REPO_ROOT, "tests", "programs", "python-unknown-port");

@@ -8,7 +8,7 @@ import { Topology } from "../testbed/topology";
 import { CommitWriter, startCommitWriter } from "./commit-writer";
 import { run } from "./installed-package";
 import { pluginHome, removeNativeFolders } from "./native-plugin";
-import { installedPlugins, semisyncStatus, semisyncVariables } from "./server-probes";
+import { semisyncConfiguration, semisyncStatus, semisyncVariables } from "./server-probes";
 import { TestBed, testBed } from "./test-bed";
 
 /*
@@ -215,12 +215,6 @@ export async function assertConverged(topology: Topology, family: Lane["family"]
 /** The source's rpl_semi_sync_*_timeout. */
 export async function sourceTimeout(topology: Topology, family: Lane["family"]): Promise<string> {
   return (await semisyncVariables(topology.source))[family === "mysql" ? "rpl_semi_sync_source_timeout" : "rpl_semi_sync_master_timeout"];
-}
-
-/** What semisync is configured on every server (plugins and variables, not the counters): to compare before and after. */
-export async function semisyncConfiguration(topology: Topology): Promise<string> {
-  const servers = [topology.source, ...topology.replicas];
-  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s)])));
 }
 
 /** Every file under dir, concatenated: what a reader of the stored state (or the work directory) can see. */

@@ -69,6 +69,12 @@ export async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<
   assert.fail(`expected a rejection matching ${pattern}`);
 }
 
+/** What semisync is configured on every server (plugins and variables, not the counters): to compare before and after. */
+export async function semisyncConfiguration(topology: Topology): Promise<string> {
+  const servers = [topology.source, ...topology.replicas];
+  return JSON.stringify(await Promise.all(servers.map(async (s) => [s.name, await installedPlugins(s), await semisyncVariables(s)])));
+}
+
 /** Everything semisync about every server of a topology (plugins, variables, status), to compare before and after. */
 export async function semisyncSnapshot(topology: Topology): Promise<string> {
   const servers = [topology.source, ...topology.replicas];
